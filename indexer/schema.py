@@ -1,0 +1,157 @@
+"""The Whoosh schema: one document per decision item, carrying its letter's fields."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+from whoosh import analysis, fields
+
+from indexer.letter import Letter
+
+# Multi-valued facet values are joined with this character; no taxonomy value contains it,
+# while several contain commas ("Forearm, Wrist, & Hand").
+FACET_SEPARATOR = "|"
+
+# Facets in the order the UI shows them. Single-valued ones are ID fields with column
+# storage; multi-valued ones are KEYWORD fields split on FACET_SEPARATOR.
+SINGLE_FACETS = ("outcome", "case_outcome", "category", "subcategory", "year")
+MULTI_FACETS = ("guideline", "guideline_source", "specialty", "state", "body_region")
+FACETS = (
+    "outcome",
+    "case_outcome",
+    "category",
+    "subcategory",
+    "guideline",
+    "guideline_source",
+    "specialty",
+    "state",
+    "body_region",
+    "year",
+)
+# Hierarchical facets: child facet -> parent facet. A subcategory value is written
+# "Category > Subcategory" because some subcategory names repeat across categories.
+FACET_PARENTS = {"subcategory": "category", "guideline_source": "guideline"}
+SUBCATEGORY_JOIN = " > "
+
+# Text fields. The stemmed ones serve plain words; the *_exact ones (no stemming, no stop
+# words) serve quoted phrases, so "return to work" matches exactly as written.
+TEXT_FIELDS = ("treatment", "rationale", "summary")
+EXACT_SUFFIX = "_exact"
+CATCH_ALL = "text"  # treatment + rationale + summary, unstored: the default search field
+
+STEMMED = analysis.StemmingAnalyzer()
+EXACT = analysis.RegexTokenizer() | analysis.LowercaseFilter()
+FACET_TOKENS = analysis.RegexTokenizer(r"[^|]+")
+
+
+def _stemmed(stored: bool) -> fields.TEXT:
+    return fields.TEXT(analyzer=STEMMED, stored=stored, phrase=True)
+
+
+def _exact() -> fields.TEXT:
+    return fields.TEXT(analyzer=EXACT, stored=False, phrase=True)
+
+
+def _multi() -> fields.KEYWORD:
+    return fields.KEYWORD(stored=True, analyzer=FACET_TOKENS, scorable=False)
+
+
+SCHEMA = fields.Schema(
+    doc_id=fields.ID(stored=True, unique=True),  # "<letter_id>#<decision_index>"
+    letter_id=fields.ID(stored=True),
+    case_number=fields.ID(stored=True),
+    decision_index=fields.NUMERIC(stored=True),
+    source=fields.STORED(),
+    content_hash=fields.ID(stored=True),
+    layout=fields.ID(stored=True),
+    treatment=_stemmed(stored=True),
+    treatment_exact=_exact(),
+    rationale=_stemmed(stored=True),
+    rationale_exact=_exact(),
+    summary=_stemmed(stored=True),
+    summary_exact=_exact(),
+    text=_stemmed(stored=False),
+    text_exact=_exact(),
+    outcome=fields.ID(stored=True, sortable=True),
+    case_outcome=fields.ID(stored=True, sortable=True),
+    category=fields.ID(stored=True, sortable=True),
+    subcategory=fields.ID(stored=True, sortable=True),
+    year=fields.ID(stored=True, sortable=True),
+    guideline=_multi(),
+    guideline_source=_multi(),
+    claims_admin_guideline=_multi(),
+    specialty=_multi(),
+    state=_multi(),
+    body_region=_multi(),
+    citation=_multi(),
+    decision_date=fields.DATETIME(stored=True, sortable=True),
+    date_of_injury=fields.DATETIME(stored=True),
+    letter_json=fields.STORED(),  # the whole letter, on decision 0 only
+)
+
+
+def _when(value: date | None) -> datetime | None:
+    return datetime(value.year, value.month, value.day) if value else None
+
+
+def join_values(values: tuple[str, ...] | list[str]) -> str:
+    """Join multi-valued facet values for a KEYWORD field."""
+    return FACET_SEPARATOR.join(values)
+
+
+def split_values(stored: str | None) -> tuple[str, ...]:
+    """Split a stored multi-valued facet back into its values."""
+    return tuple(v for v in (stored or "").split(FACET_SEPARATOR) if v)
+
+
+def to_documents(letter: Letter) -> list[dict[str, Any]]:
+    """Map a letter to one Whoosh document per decision item."""
+    documents: list[dict[str, Any]] = []
+    letter_json = json.dumps(letter.to_json(), ensure_ascii=False)
+    for index, item in enumerate(letter.decisions):
+        text = "\n".join((item.treatment, item.rationale, letter.clinical_case_summary))
+        doc: dict[str, Any] = {
+            "doc_id": f"{letter.letter_id}#{index}",
+            "letter_id": letter.letter_id,
+            "case_number": letter.case_number or "",
+            "decision_index": index,
+            "source": str(letter.source),
+            "content_hash": letter.content_hash,
+            "layout": letter.layout.value,
+            "treatment": item.treatment,
+            "treatment_exact": item.treatment,
+            "rationale": item.rationale,
+            "rationale_exact": item.rationale,
+            "summary": letter.clinical_case_summary,
+            "summary_exact": letter.clinical_case_summary,
+            "text": text,
+            "text_exact": text,
+            "outcome": item.outcome.value,
+            "case_outcome": letter.case_outcome.value,
+            "category": item.category or "",
+            "subcategory": (
+                f"{item.category}{SUBCATEGORY_JOIN}{item.subcategory}"
+                if item.category and item.subcategory
+                else ""
+            ),
+            "year": str(letter.decision_date.year) if letter.decision_date else "",
+            "guideline": join_values(item.guideline_families),
+            "guideline_source": join_values(item.guideline_sources),
+            "claims_admin_guideline": join_values(item.claims_admin_families),
+            "specialty": join_values(letter.reviewer_specialties),
+            "state": join_values(letter.reviewer_states),
+            "body_region": join_values(item.body_regions),
+            "citation": join_values(item.citations),
+        }
+        decided = _when(letter.decision_date)
+        if decided:
+            doc["decision_date"] = decided
+        injured = _when(letter.date_of_injury)
+        if injured:
+            doc["date_of_injury"] = injured
+        if index == 0:
+            doc["letter_json"] = letter_json
+        documents.append({k: v for k, v in doc.items() if v != ""})
+    return documents

@@ -1,0 +1,33 @@
+"""The IMR Search web application."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(overrides: Mapping[str, object] | None = None) -> Flask:
+    """Build the Flask app; configuration comes from IMR_* variables, then overrides."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_mapping(
+        INDEX=str(ROOT / "var" / "index"),
+        PAGE_SIZE=20,
+        MAX_QUERY_CHARS=400,
+        EXPORT_CAP=10000,
+    )
+    app.config.from_prefixed_env("IMR")
+    if overrides:
+        app.config.update(overrides)
+    from search_app import api, views
+
+    app.register_blueprint(api.bp)
+    app.register_blueprint(views.bp)
+    return app
