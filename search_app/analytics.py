@@ -1,0 +1,311 @@
+"""Outcome rates for a SearchRequest: overturn rates per facet value, per month, by citation.
+
+Counting works on numpy arrays: one boolean mask of the matching decisions, and per
+dimension the (document, value) pairs of the index, cached once per index generation.
+A dimension is counted the way the search page counts its facet: with every filter except
+its own, so the numbers here equal the sidebar's counts.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+
+import numpy as np
+from numpy.typing import NDArray
+
+from search_app.models import SearchPage, SearchRequest
+
+# Values with fewer decisions than this get no rank: their rate is too noisy to order.
+MIN_RANKED = 5
+# The 97.5th percentile of the standard normal distribution (two-sided 95%).
+Z_95 = 1.959963984540054
+TOP_CITATIONS = 15
+OVERTURNED = "Overturned"
+UPHELD = "Upheld"
+
+# Dimensions in the order the stats page shows them: (facet name, heading).
+DIMENSIONS: tuple[tuple[str, str], ...] = (
+    ("subcategory", "Treatment subcategory"),
+    ("guideline", "Guideline family"),
+    ("guideline_source", "Guideline source"),
+    ("specialty", "Reviewer specialty"),
+    ("state", "Reviewer state"),
+    ("body_region", "Body region"),
+    ("year", "Decision year"),
+)
+DIMENSION_NAMES = tuple(name for name, _ in DIMENSIONS)
+# Dimensions shown on a time axis keep their natural order instead of a ranking.
+CHRONOLOGICAL = frozenset({"year"})
+CITATION_KINDS = ("guideline_source", "mtus_page")
+
+IntArray = NDArray[np.int64]
+BoolArray = NDArray[np.bool_]
+
+
+def wilson_interval(successes: int, trials: int, z: float = Z_95) -> tuple[float, float]:
+    """Return the Wilson score interval for a binomial proportion.
+
+    Unlike the normal approximation it stays inside [0, 1] and is sensible for 0 of n and
+    n of n, which are common here (most small groups have no overturned decision).
+    """
+    if trials < 0 or successes < 0 or successes > trials:
+        raise ValueError(f"need 0 <= successes <= trials, got {successes} of {trials}")
+    if trials == 0:
+        return (0.0, 1.0)
+    p = successes / trials
+    z2n = z * z / trials
+    centre = (p + z2n / 2) / (1 + z2n)
+    half = z / (1 + z2n) * math.sqrt(p * (1 - p) / trials + z2n / (4 * trials))
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+@dataclass(frozen=True, slots=True)
+class RateRow:
+    """Decisions and overturn rate for one facet value (or for the whole result set)."""
+
+    value: str
+    decisions: int
+    overturned: int
+    rate: float | None  # None when there are no decisions
+    low: float
+    high: float
+    ranked: bool  # False when decisions < MIN_RANKED
+
+    @property
+    def upheld(self) -> int:
+        return self.decisions - self.overturned
+
+
+@dataclass(frozen=True, slots=True)
+class Breakdown:
+    """Rate rows of one dimension: ranked rows first, then the small ones."""
+
+    dimension: str
+    title: str
+    rows: tuple[RateRow, ...]
+
+    @property
+    def small_count(self) -> int:
+        return sum(1 for row in self.rows if not row.ranked)
+
+
+@dataclass(frozen=True, slots=True)
+class MonthRow:
+    month: str  # "2016-12"
+    decisions: int
+    overturned: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.overturned / self.decisions if self.decisions else None
+
+
+@dataclass(frozen=True, slots=True)
+class CitationCount:
+    value: str
+    count: int
+    kind: str  # one of CITATION_KINDS
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """Everything the stats page and /api/stats show for one request."""
+
+    request: SearchRequest
+    overall: RateRow
+    breakdowns: tuple[Breakdown, ...]
+    by_month: tuple[MonthRow, ...]
+    undated: int  # matching decisions without a decision date (not in by_month)
+    cited_overturned: tuple[CitationCount, ...]
+    cited_upheld: tuple[CitationCount, ...]
+
+    @property
+    def total(self) -> int:
+        return self.overall.decisions
+
+    @property
+    def overturned(self) -> int:
+        return self.overall.overturned
+
+    def breakdown(self, dimension: str) -> Breakdown:
+        """Return the breakdown of one dimension."""
+        for item in self.breakdowns:
+            if item.dimension == dimension:
+                return item
+        raise KeyError(dimension)
+
+
+@dataclass(frozen=True, slots=True)
+class PairColumn:
+    """A facet as (document, value ordinal) pairs; a document may have several values."""
+
+    labels: tuple[str, ...]
+    docs: IntArray
+    ordinals: IntArray
+
+    def __post_init__(self) -> None:
+        if self.docs.shape != self.ordinals.shape:
+            raise ValueError("docs and ordinals must have the same length")
+
+
+@dataclass(frozen=True, slots=True)
+class StatsColumns:
+    """Per-document arrays of one index generation that compute_stats counts over."""
+
+    doc_count: int
+    overturned: BoolArray  # per document
+    month: IntArray  # per document: year * 12 + month - 1, or -1 when undated
+    dimensions: Mapping[str, PairColumn]  # every name in DIMENSION_NAMES
+    citations: Mapping[str, PairColumn]  # every kind in CITATION_KINDS
+
+
+def rate_row(value: str, decisions: int, overturned: int) -> RateRow:
+    """Build a RateRow with its rate, Wilson interval and small-number mark."""
+    low, high = wilson_interval(overturned, decisions)
+    return RateRow(
+        value=value,
+        decisions=decisions,
+        overturned=overturned,
+        rate=overturned / decisions if decisions else None,
+        low=low,
+        high=high,
+        ranked=decisions >= MIN_RANKED,
+    )
+
+
+def order_rows(rows: list[RateRow], chronological: bool = False) -> tuple[RateRow, ...]:
+    """Order rows: ranked by rate (then decisions), small ones after by decisions."""
+    if chronological:
+        return tuple(sorted(rows, key=lambda row: row.value))
+    ranked = sorted(
+        (row for row in rows if row.ranked),
+        key=lambda row: (-(row.rate or 0.0), -row.decisions, row.value),
+    )
+    small = sorted(
+        (row for row in rows if not row.ranked), key=lambda row: (-row.decisions, row.value)
+    )
+    return tuple(ranked + small)
+
+
+def mask_of(docnums: IntArray, doc_count: int) -> BoolArray:
+    """Turn matching document numbers into a boolean mask over all documents."""
+    mask = np.zeros(doc_count, dtype=np.bool_)
+    if docnums.size:
+        mask[np.asarray(docnums, dtype=np.int64)] = True
+    return mask
+
+
+def count_pairs(column: PairColumn, mask: BoolArray) -> IntArray:
+    """Count the masked documents per value of a column."""
+    hit = mask[column.docs]
+    return np.bincount(column.ordinals[hit], minlength=len(column.labels)).astype(np.int64)
+
+
+def count_breakdown(
+    column: PairColumn, mask: BoolArray, overturned: BoolArray, dimension: str, title: str
+) -> Breakdown:
+    """Count decisions and overturned decisions per value of one dimension."""
+    decisions = count_pairs(column, mask)
+    reversed_ = count_pairs(column, mask & overturned)
+    rows = [
+        rate_row(column.labels[i], int(decisions[i]), int(reversed_[i]))
+        for i in np.flatnonzero(decisions)
+    ]
+    return Breakdown(dimension, title, order_rows(rows, dimension in CHRONOLOGICAL))
+
+
+def count_months(month: IntArray, mask: BoolArray, overturned: BoolArray) -> tuple[MonthRow, ...]:
+    """Count decisions per calendar month, every month from the first to the last."""
+    dated = mask & (month >= 0)
+    if not dated.any():
+        return ()
+    months = month[dated]
+    first = int(months.min())
+    decisions = np.bincount(months - first)
+    reversed_ = np.bincount(month[dated & overturned] - first, minlength=decisions.size)
+    return tuple(
+        MonthRow(f"{(first + i) // 12:04d}-{(first + i) % 12 + 1:02d}", int(n), int(reversed_[i]))
+        for i, n in enumerate(decisions)
+    )
+
+
+def top_citations(
+    citations: Mapping[str, PairColumn], mask: BoolArray, limit: int = TOP_CITATIONS
+) -> tuple[CitationCount, ...]:
+    """Return the most cited guideline sources and MTUS pages among the masked documents."""
+    found: list[CitationCount] = []
+    for kind in CITATION_KINDS:
+        column = citations[kind]
+        counts = count_pairs(column, mask)
+        found.extend(
+            CitationCount(column.labels[i], int(counts[i]), kind) for i in np.flatnonzero(counts)
+        )
+    found.sort(key=lambda item: (-item.count, item.value))
+    return tuple(found[:limit])
+
+
+def without_filter(req: SearchRequest, facet: str) -> SearchRequest:
+    """Return the request with one facet's filter removed."""
+    return replace(req, filters=tuple((name, vals) for name, vals in req.filters if name != facet))
+
+
+def stats_from_columns(
+    columns: StatsColumns,
+    req: SearchRequest,
+    matching: Callable[[SearchRequest], IntArray],
+) -> Stats:
+    """Compute Stats from cached columns and a function giving the matching documents."""
+    base = mask_of(matching(req), columns.doc_count)
+    breakdowns = []
+    for dimension, title in DIMENSIONS:
+        # Disjunctive like the facet sidebar: a dimension ignores its own filter.
+        own = req.selected(dimension)
+        mask = mask_of(matching(without_filter(req, dimension)), columns.doc_count) if own else base
+        breakdowns.append(
+            count_breakdown(
+                columns.dimensions[dimension], mask, columns.overturned, dimension, title
+            )
+        )
+    total = int(base.sum())
+    overturned = base & columns.overturned
+    return Stats(
+        request=req,
+        overall=rate_row("All matching decisions", total, int(overturned.sum())),
+        breakdowns=tuple(breakdowns),
+        by_month=count_months(columns.month, base, columns.overturned),
+        undated=int((base & (columns.month < 0)).sum()),
+        cited_overturned=top_citations(columns.citations, overturned),
+        cited_upheld=top_citations(columns.citations, base & ~columns.overturned),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeShare:
+    """Upheld vs overturned share of a search page's results, for the outcome bar."""
+
+    upheld: int
+    overturned: int
+
+    @property
+    def total(self) -> int:
+        return self.upheld + self.overturned
+
+    @property
+    def overturned_percent(self) -> float:
+        return 100.0 * self.overturned / self.total if self.total else 0.0
+
+    @property
+    def upheld_percent(self) -> float:
+        return 100.0 * self.upheld / self.total if self.total else 0.0
+
+
+def outcome_share(page: SearchPage) -> OutcomeShare:
+    """Read the upheld and overturned counts of a page from its outcome facet."""
+    counts = {value.value: value.count for value in page.facets.get("outcome", ())}
+    selected = page.request.selected("outcome")
+    # The outcome facet is counted without its own filter; honour the selection here.
+    if selected:
+        counts = {name: count for name, count in counts.items() if name in selected}
+    return OutcomeShare(upheld=counts.get(UPHELD, 0), overturned=counts.get(OVERTURNED, 0))
