@@ -9,13 +9,18 @@ its own, so the numbers here equal the sidebar's counts.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
 
 from search_app.models import SearchPage, SearchRequest
+from search_app.search import matching_docnums
+from search_app.search_facets import FacetTable, build_table
+from search_app.search_index import Generation, LetterIndex
 
 # Values with fewer decisions than this get no rank: their rate is too noisy to order.
 MIN_RANKED = 5
@@ -246,39 +251,128 @@ def top_citations(
     return tuple(found[:limit])
 
 
-def without_filter(req: SearchRequest, facet: str) -> SearchRequest:
-    """Return the request with one facet's filter removed."""
-    return replace(req, filters=tuple((name, vals) for name, vals in req.filters if name != facet))
-
-
-def stats_from_columns(
-    columns: StatsColumns,
-    req: SearchRequest,
-    matching: Callable[[SearchRequest], IntArray],
+def stats_from_masks(
+    columns: StatsColumns, base: BoolArray, filters: Mapping[str, BoolArray], req: SearchRequest
 ) -> Stats:
-    """Compute Stats from cached columns and a function giving the matching documents."""
-    base = mask_of(matching(req), columns.doc_count)
+    """Compute Stats from cached columns, the query's mask and one mask per facet filter."""
+    final = base.copy()
+    for mask in filters.values():
+        final &= mask
     breakdowns = []
     for dimension, title in DIMENSIONS:
         # Disjunctive like the facet sidebar: a dimension ignores its own filter.
-        own = req.selected(dimension)
-        mask = mask_of(matching(without_filter(req, dimension)), columns.doc_count) if own else base
+        mask = final
+        if dimension in filters:
+            mask = base.copy()
+            for other, other_mask in filters.items():
+                if other != dimension:
+                    mask &= other_mask
         breakdowns.append(
             count_breakdown(
                 columns.dimensions[dimension], mask, columns.overturned, dimension, title
             )
         )
-    total = int(base.sum())
-    overturned = base & columns.overturned
+    overturned = final & columns.overturned
     return Stats(
         request=req,
-        overall=rate_row("All matching decisions", total, int(overturned.sum())),
+        overall=rate_row("All matching decisions", int(final.sum()), int(overturned.sum())),
         breakdowns=tuple(breakdowns),
-        by_month=count_months(columns.month, base, columns.overturned),
-        undated=int((base & (columns.month < 0)).sum()),
+        by_month=count_months(columns.month, final, columns.overturned),
+        undated=int((final & (columns.month < 0)).sum()),
         cited_overturned=top_citations(columns.citations, overturned),
-        cited_upheld=top_citations(columns.citations, base & ~columns.overturned),
+        cited_upheld=top_citations(columns.citations, final & ~columns.overturned),
     )
+
+
+# Raw DATETIME column values count microseconds from 0001-01-01; a missing date is 2**64 - 1.
+_MICROS_PER_DAY = 86_400_000_000
+_EPOCH_MONTH = 1970 * 12
+_DAY_ONE = np.datetime64("0001-01-01", "D")
+
+
+def months_from_raw(raw: Iterable[int]) -> IntArray:
+    """Turn raw decision_date column values into year * 12 + month - 1, or -1 when missing."""
+    values = np.fromiter(raw, dtype=np.uint64)
+    month = np.full(values.shape, -1, dtype=np.int64)
+    dated = values < np.uint64(2**63)
+    days = (values[dated] // np.uint64(_MICROS_PER_DAY)).astype(np.int64)
+    stamps = _DAY_ONE + days.astype("timedelta64[D]")
+    month[dated] = stamps.astype("datetime64[M]").astype(np.int64) + _EPOCH_MONTH
+    return month
+
+
+def pair_column(table: FacetTable, keep: Callable[[str], bool] | None = None) -> PairColumn:
+    """Turn a search facet table into a PairColumn, keeping only the values keep() accepts."""
+    if keep is None:
+        return PairColumn(table.values, table.pair_docs, table.pair_values)
+    kept = [i for i, label in enumerate(table.values) if keep(label)]
+    renumber = np.full(len(table.values), -1, dtype=np.int64)
+    renumber[kept] = np.arange(len(kept), dtype=np.int64)
+    chosen = renumber[table.pair_values] >= 0
+    return PairColumn(
+        tuple(table.values[i] for i in kept),
+        table.pair_docs[chosen],
+        renumber[table.pair_values[chosen]],
+    )
+
+
+def columns_for(generation: Generation) -> StatsColumns:
+    """Build the arrays compute_stats counts over from one index generation."""
+    overturned = np.zeros(generation.size, dtype=np.bool_)
+    outcome = pair_column(generation.tables["outcome"], lambda label: label == OVERTURNED)
+    overturned[outcome.docs] = True
+    with generation.ix.reader() as reader:
+        citation = build_table(reader, "citation")
+    return StatsColumns(
+        doc_count=generation.size,
+        overturned=overturned,
+        month=months_from_raw(generation.decided),
+        dimensions={name: pair_column(generation.tables[name]) for name in DIMENSION_NAMES},
+        citations={
+            "guideline_source": pair_column(generation.tables["guideline_source"]),
+            "mtus_page": pair_column(citation, lambda label: label.startswith("MTUS")),
+        },
+    )
+
+
+# A few generations' columns (several apps may share a process in tests); built once each.
+_COLUMNS: OrderedDict[int, tuple[Generation, StatsColumns]] = OrderedDict()
+_COLUMNS_LOCK = threading.Lock()
+_COLUMNS_KEPT = 4
+
+
+def cached_columns(generation: Generation) -> StatsColumns:
+    """Return the generation's StatsColumns, building them on first use."""
+    key = id(generation)
+    with _COLUMNS_LOCK:
+        found = _COLUMNS.get(key)
+        # The generation is kept in the entry, so its id cannot be reused while cached.
+        if found is not None and found[0] is generation:
+            _COLUMNS.move_to_end(key)
+            return found[1]
+        columns = columns_for(generation)
+        _COLUMNS[key] = (generation, columns)
+        while len(_COLUMNS) > _COLUMNS_KEPT:
+            _COLUMNS.popitem(last=False)
+        return columns
+
+
+def compute_stats(index: LetterIndex, req: SearchRequest) -> Stats:
+    """Compute overturn rates for everything matching the request's query and filters.
+
+    The query and dates run once (matching_docnums without facet filters); the filters are
+    applied as masks from the cached facet tables, ORing one facet's values and ANDing
+    facets as run_search does, so a dimension can be counted without its own filter.
+    """
+    generation = index.generation
+    columns = cached_columns(generation)
+    base = mask_of(matching_docnums(index, replace(req, filters=())), columns.doc_count)
+    filters = {
+        facet: generation.tables[facet].mask_for(values, generation.size)
+        for facet, values in req.filters
+        if facet in generation.tables and values
+    }
+    return stats_from_masks(columns, base, filters, req)
 
 
 @dataclass(frozen=True, slots=True)
