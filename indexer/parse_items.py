@@ -72,6 +72,13 @@ RESTATED_RE = re.compile(
 )
 ORIGINAL_RE = re.compile(r"was\s+the\s+original\s+request", re.IGNORECASE)
 MAX_HEADING_LINES = 8
+# What may follow the last rationale: the reviewer's credentials sentence (2013 layouts),
+# a closing, copies.
+TRAILER_RE = re.compile(
+    r"^[ ]*(?:The\s+(?:expert|physician|professional|medical)\s+reviewer\s+is\s+Board"
+    r"|Sincerely\b|cc:|MEDICAL\s+REVIEWER\s+QUALIFICATIONS)",
+    re.MULTILINE | re.IGNORECASE,
+)
 
 MPR_ISSUE_RE = re.compile(r"ISSUES?\s+AT\s+DISPUTE\s*:")
 MPR_GUIDELINE_RE = re.compile(
@@ -113,11 +120,15 @@ def _outcome(word: str) -> Outcome:
 
 
 def decision_section(text: str) -> str:
-    """Return the text after the decisions heading and its boilerplate line."""
+    """Return the text after the decisions heading and its boilerplate, before any trailer."""
     match = SECTION_RE.search(text)
     section = text[match.end() :] if match else text
     boiler = BOILERPLATE_RE.search(section)
-    return section[boiler.end() :] if boiler else section
+    if boiler:
+        section = section[boiler.end() :]
+    first = re.search(RATIONALE_2013, section, re.IGNORECASE)
+    trailer = TRAILER_RE.search(section, first.end()) if first else None
+    return section[: trailer.start()] if trailer else section
 
 
 def _label_value(block: str, label: str, any_label: str) -> str:
@@ -263,7 +274,7 @@ def find_mpr_items(text: str) -> list[RawItem]:
             outcome = Outcome.UPHELD if tail["not"] else Outcome.OVERTURNED
             issue = issue[: tail.start()]
         own = rationales[index] if len(rationales) == len(issues) else shared
-        items.append(RawItem(issue.rstrip(" .:"), outcome, "", guideline, own))
+        items.append(RawItem(issue.rstrip(" .,:;"), outcome, "", guideline, own))
     return items
 
 

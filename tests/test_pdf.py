@@ -1,0 +1,123 @@
+"""Text extraction from PDF and plain-text letters, and the errors for unusable files."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+
+from indexer.letter import UnreadableLetter
+from indexer.pdf import extract_text, read_text_file
+
+
+def _corpus_pdfs(corpus_dir: Path) -> list[Path]:
+    pdfs = sorted((corpus_dir / "letters").glob("*.pdf"))
+    assert pdfs, f"no PDFs in {corpus_dir / 'letters'}"
+    return pdfs
+
+
+def test_every_corpus_pdf_opens_with_the_empty_password(corpus_dir: Path) -> None:
+    for path in _corpus_pdfs(corpus_dir):
+        text = extract_text(path)
+        assert "IMR ISSUES, DECISIONS AND RATIONALES" in text, path.name
+        assert "Decision rationale:" in text, path.name
+
+
+def test_pages_are_joined_with_a_newline(corpus_dir: Path) -> None:
+    path = max(_corpus_pdfs(corpus_dir), key=lambda p: p.stat().st_size)
+    document = pdfium.PdfDocument(path, password="")
+    pages = [document[i].get_textpage().get_text_range() for i in range(len(document))]
+    document.close()
+    assert len(pages) > 1
+    assert extract_text(path) == "\n".join(pages)
+
+
+def _reason(path: Path) -> str:
+    with pytest.raises(UnreadableLetter) as caught:
+        extract_text(path)
+    assert caught.value.path == path
+    return caught.value.reason
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    path = tmp_path / "empty.pdf"
+    path.write_bytes(b"")
+    assert _reason(path) == "empty file"
+
+
+def test_random_bytes_are_not_a_pdf(tmp_path: Path) -> None:
+    path = tmp_path / "noise.pdf"
+    path.write_bytes(random.Random(7).randbytes(4096))
+    assert _reason(path).startswith("not a PDF")
+
+
+def test_text_with_pdf_suffix_is_not_a_pdf(tmp_path: Path) -> None:
+    path = tmp_path / "letter.pdf"
+    path.write_text("Case Number: CM16-0000001\n", encoding="utf-8")
+    assert _reason(path).startswith("not a PDF")
+
+
+@pytest.mark.parametrize("keep", [0.2, 0.5, 0.95], ids=["fifth", "half", "most"])
+def test_truncated_pdf(corpus_dir: Path, tmp_path: Path, keep: float) -> None:
+    data = _corpus_pdfs(corpus_dir)[0].read_bytes()
+    path = tmp_path / "cut.pdf"
+    path.write_bytes(data[: int(len(data) * keep)])
+    assert _reason(path).startswith("truncated PDF")
+
+
+def test_corrupt_body_with_intact_ends(tmp_path: Path) -> None:
+    path = tmp_path / "corrupt.pdf"
+    path.write_bytes(b"%PDF-1.7\n" + random.Random(3).randbytes(2000) + b"\n%%EOF\n")
+    assert _reason(path).startswith("corrupt PDF")
+
+
+def test_pdf_without_text_layer(tmp_path: Path) -> None:
+    path = tmp_path / "scanned.pdf"
+    document = pdfium.PdfDocument.new()
+    document.new_page(612, 792)
+    document.new_page(612, 792)
+    document.save(path)
+    document.close()
+    assert _reason(path) == "no text layer (scanned?): 2 page(s) without text"
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    assert _reason(tmp_path / "absent.pdf").startswith("cannot read file")
+
+
+def test_read_text_file_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_bytes("Décision – ok\n".encode())
+    assert read_text_file(path) == "Décision – ok\n"
+
+
+def test_read_text_file_drops_utf8_bom(tmp_path: Path) -> None:
+    path = tmp_path / "bom.txt"
+    path.write_bytes(b"\xef\xbb\xbfCase Number")
+    assert read_text_file(path) == "Case Number"
+
+
+def test_read_text_file_falls_back_to_cp1252(tmp_path: Path) -> None:
+    path = tmp_path / "w.txt"
+    path.write_bytes(b"the patient\x92s \x93pain\x94 level")  # curly quotes in cp1252
+    assert read_text_file(path) == "the patient\u2019s \u201cpain\u201d level"
+
+
+@pytest.mark.parametrize(
+    ("data", "start"),
+    [
+        pytest.param(b"", "empty file", id="empty"),
+        pytest.param(b" \n\r\n\t", "empty file", id="whitespace-only"),
+        # 0x81 and 0x8d are undefined in cp1252 and invalid as UTF-8 here.
+        pytest.param(b"abc \x81\x8d\xff", "undecodable text: neither", id="undecodable"),
+        pytest.param(b"IMR\x00\x00letter", "undecodable text: contains NUL", id="nul-bytes"),
+    ],
+)
+def test_read_text_file_rejects(tmp_path: Path, data: bytes, start: str) -> None:
+    path = tmp_path / "bad.txt"
+    path.write_bytes(data)
+    with pytest.raises(UnreadableLetter) as caught:
+        read_text_file(path)
+    assert caught.value.reason.startswith(start)
