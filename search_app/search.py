@@ -1,0 +1,224 @@
+"""SearchRequest -> SearchPage over a LetterIndex (no Flask here).
+
+The query is compiled once; the set of matching documents becomes a numpy mask that serves
+the exact total, the facet counts (each facet counted with every filter except its own) and
+the date sorts. Whoosh scores only when relevance order is asked for, and only the page's
+hits load stored fields and get highlighted.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.util.times import datetime_to_long
+
+from indexer.letter import Letter, letter_from_json
+from indexer.schema import FACETS
+from search_app.models import SearchPage, SearchRequest
+from search_app.search_compile import Compiled, compile_query
+from search_app.search_facets import MISSING_DATE, BoolArray, IntArray
+from search_app.search_hits import facet_values, to_hit
+from search_app.search_index import (
+    Generation,
+    IndexContext,
+    IndexMissing,
+    LetterIndex,
+    open_index,
+)
+from search_app.search_more import UnknownDecision, key_terms, like_my_case, similar
+from search_app.search_query import QUERY_HELP, parse_query
+from search_app.search_request import parse_request
+from search_app.search_snippets import make_highlighter
+from search_app.search_suggest import suggest, suggest_for
+
+__all__ = [
+    "QUERY_HELP",
+    "UnknownDecision",
+    "key_terms",
+    "like_my_case",
+    "similar",
+    "suggest",
+    "IndexMissing",
+    "LetterIndex",
+    "cross_counts",
+    "count_values",
+    "get_letter",
+    "matching_docnums",
+    "open_index",
+    "parse_request",
+    "run_search",
+]
+
+
+def _date_key(value: date) -> int:
+    return int(datetime_to_long(datetime(value.year, value.month, value.day)))
+
+
+def _query_mask(gen: Generation, searcher: Any, query: wq.Query) -> BoolArray:
+    if isinstance(query, wq.Every):
+        return gen.live.copy()
+    mask = np.zeros(gen.size, dtype=np.bool_)
+    docs = np.fromiter(searcher.docs_for_query(query), dtype=np.int64)
+    mask[docs] = True
+    return mask & gen.live
+
+
+def _date_mask(gen: Generation, searcher: Any, req: SearchRequest) -> BoolArray | None:
+    mask: BoolArray | None = None
+    if req.decided_from or req.decided_to:
+        low = _date_key(req.decided_from) if req.decided_from else 0
+        high = _date_key(req.decided_to) if req.decided_to else int(MISSING_DATE) - 1
+        keys = gen.decided
+        mask = (keys >= np.uint64(low)) & (keys <= np.uint64(high))
+    if req.injured_from or req.injured_to:
+        start = (
+            datetime.combine(req.injured_from, datetime.min.time()) if req.injured_from else None
+        )
+        end = datetime.combine(req.injured_to, datetime.min.time()) if req.injured_to else None
+        injured = _query_mask(gen, searcher, wq.DateRange("date_of_injury", start, end))
+        mask = injured if mask is None else mask & injured
+    return mask
+
+
+def _facet_masks(gen: Generation, req: SearchRequest) -> dict[str, BoolArray]:
+    return {
+        facet: gen.tables[facet].mask_for(values, gen.size)
+        for facet, values in req.filters
+        if facet in gen.tables and values
+    }
+
+
+def _facet_counts(
+    gen: Generation, base: BoolArray, masks: Mapping[str, BoolArray], browsing: bool
+) -> dict[str, IntArray]:
+    if browsing and gen.browse_counts is not None:
+        return gen.browse_counts
+    counts: dict[str, IntArray] = {}
+    for facet in FACETS:
+        mask = base
+        for other, other_mask in masks.items():
+            if other != facet:
+                mask = mask & other_mask
+        counts[facet] = gen.tables[facet].count(mask)
+    if browsing:
+        gen.browse_counts = counts
+    return counts
+
+
+def _ordered_page(
+    gen: Generation, searcher: Any, compiled: Compiled, final: BoolArray, req: SearchRequest
+) -> list[tuple[int, float]]:
+    start = (req.page - 1) * req.per_page
+    end = start + req.per_page
+    docs = np.flatnonzero(final)
+    if start >= len(docs):
+        return []
+    if req.sort == "relevance" and not isinstance(compiled.query, wq.Every):
+        results = searcher.search(compiled.query, limit=end, filter=set(docs.tolist()))
+        return [(hit.docnum, float(hit.score or 0.0)) for hit in results[start:end]]
+    keys = gen.decided[docs]
+    if req.sort == "oldest":
+        order = np.lexsort((docs, keys))
+    else:
+        dated = keys != MISSING_DATE
+        order = np.lexsort((docs, -keys.astype(np.float64), ~dated))
+    return [(int(d), 0.0) for d in docs[order[start:end]]]
+
+
+def _matching(
+    index: LetterIndex, gen: Generation, searcher: Any, req: SearchRequest
+) -> tuple[Compiled, BoolArray, BoolArray, dict[str, BoolArray]]:
+    compiled = compile_query(parse_query(req.query), IndexContext(index, gen, searcher))
+    base = _query_mask(gen, searcher, compiled.query)
+    dates = _date_mask(gen, searcher, req)
+    if dates is not None:
+        base &= dates
+    masks = _facet_masks(gen, req)
+    final = base.copy()
+    for mask in masks.values():
+        final &= mask
+    return compiled, base, final, masks
+
+
+def run_search(index: LetterIndex, req: SearchRequest) -> SearchPage:
+    """Run a request: exact total, disjunctive facet counts, one page of highlighted hits."""
+    with index.searcher() as searcher:
+        gen = index.generation
+        compiled, base, final, masks = _matching(index, gen, searcher, req)
+        browsing = not (req.query or masks or req.decided_from or req.decided_to) and not (
+            req.injured_from or req.injured_to
+        )
+        counts = _facet_counts(gen, base, masks, browsing)
+        highlighter = make_highlighter(compiled.highlights)
+        hits = tuple(
+            to_hit(searcher.stored_fields(docnum), highlighter, score)
+            for docnum, score in _ordered_page(gen, searcher, compiled, final, req)
+        )
+        total = int(np.count_nonzero(final))
+        suggestion = suggest_for(searcher, req.query) if req.query else None
+        return SearchPage(
+            request=req,
+            total=total,
+            hits=hits,
+            facets=facet_values(gen, counts, req),
+            notice="; ".join(compiled.notices) or None,
+            suggestion=suggestion,
+        )
+
+
+def matching_docnums(index: LetterIndex, req: SearchRequest) -> IntArray:
+    """Return the document numbers matching a request's query, dates and filters (sorted)."""
+    with index.searcher() as searcher:
+        _, _, final, _ = _matching(index, index.generation, searcher, req)
+        return np.flatnonzero(final).astype(np.int64)
+
+
+def count_values(
+    index: LetterIndex, facet: str, docnums: Sequence[int] | IntArray
+) -> dict[str, int]:
+    """Count documents per value of a facet among docnums (values with no documents left out)."""
+    gen = index.generation
+    mask = np.zeros(gen.size, dtype=np.bool_)
+    mask[np.asarray(docnums, dtype=np.int64)] = True
+    table = gen.tables[facet]
+    return {v: int(c) for v, c in zip(table.values, table.count(mask).tolist(), strict=True) if c}
+
+
+def cross_counts(
+    index: LetterIndex, facet: str, docnums: Sequence[int] | IntArray, by: str = "outcome"
+) -> dict[str, dict[str, int]]:
+    """Count docnums per (facet value, value of `by`), e.g. outcomes per guideline family.
+
+    `by` should be a single-valued facet; a document with several values counts once per
+    value of `facet`.
+    """
+    gen = index.generation
+    table, by_table = gen.tables[facet], gen.tables[by]
+    mask = np.zeros(gen.size, dtype=np.bool_)
+    mask[np.asarray(docnums, dtype=np.int64)] = True
+    by_doc = by_table.per_doc(gen.size)
+    keep = mask[table.pair_docs] & (by_doc[table.pair_docs] >= 0)
+    rows, cols = table.pair_values[keep], by_doc[table.pair_docs[keep]]
+    grid = np.zeros((len(table.values), len(by_table.values)), dtype=np.int64)
+    np.add.at(grid, (rows, cols), 1)
+    out: dict[str, dict[str, int]] = {}
+    for i, value in enumerate(table.values):
+        row = {by_table.values[j]: int(n) for j, n in enumerate(grid[i].tolist()) if n}
+        if row:
+            out[value] = row
+    return out
+
+
+def get_letter(index: LetterIndex, letter_id: str) -> Letter | None:
+    """Return a letter as the parser read it (from letter_json), or None if unknown."""
+    with index.searcher() as searcher:
+        for docnum in searcher.docs_for_query(wq.Term("letter_id", letter_id)):
+            stored = searcher.stored_fields(docnum).get("letter_json")
+            if stored:
+                return letter_from_json(json.loads(stored))
+    return None

@@ -1,0 +1,170 @@
+"""LetterIndex: one open Whoosh index, refreshed when a build commits, with cached tables."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from whoosh import index as whoosh_index
+
+from indexer.schema import FACETS
+from search_app.search_facets import (
+    BoolArray,
+    FacetTable,
+    build_tables,
+    date_keys,
+    resolve_value,
+)
+
+Expand = Callable[[str], frozenset[str]]
+DEFAULT_CHECK_SECONDS = 1.0
+
+
+class IndexMissing(Exception):
+    """The index directory holds no index (the message says how to build one)."""
+
+    def __init__(self, path: Path | str, reason: str = "no index found") -> None:
+        super().__init__(f"{reason} at {path}; build it with `imr-index build <corpus> {path}`")
+        self.path = Path(path)
+
+
+@dataclass(slots=True)
+class Generation:
+    """What is cached for one committed version of the index."""
+
+    ix: Any
+    signature: tuple[tuple[str, int, int], ...]
+    size: int
+    live: BoolArray
+    tables: dict[str, FacetTable]
+    decided: np.ndarray[Any, np.dtype[np.uint64]]
+    browse_counts: dict[str, np.ndarray[Any, np.dtype[np.int64]]] | None = None
+
+
+def _signature(path: Path) -> tuple[tuple[str, int, int], ...]:
+    """Identify the committed state cheaply: the TOC files' names, inodes and mtimes."""
+    try:
+        entries = [e for e in os.scandir(path) if e.name.endswith(".toc")]
+    except OSError:
+        return ()
+    out = []
+    for entry in entries:
+        stat = entry.stat()
+        out.append((entry.name, stat.st_ino, stat.st_mtime_ns))
+    return tuple(sorted(out))
+
+
+def _load(path: Path) -> Generation:
+    signature = _signature(path)
+    if not signature or not whoosh_index.exists_in(str(path)):
+        raise IndexMissing(path)
+    ix = whoosh_index.open_dir(str(path))
+    with ix.reader() as reader:
+        size = reader.doc_count_all()
+        live = np.zeros(size, dtype=np.bool_)
+        live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
+        tables = build_tables(reader)
+        decided = date_keys(reader, "decision_date", size)
+    return Generation(ix, signature, size, live, tables, decided)
+
+
+class LetterIndex:
+    """An open index: a searcher per thread and numpy caches per committed generation."""
+
+    def __init__(self, path: Path, expand: Expand, check_seconds: float = DEFAULT_CHECK_SECONDS):
+        self.path = path
+        self.expand = expand
+        self.check_seconds = check_seconds
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._generation = _load(path)
+        self._checked = time.monotonic()
+
+    @property
+    def generation(self) -> Generation:
+        """Return the current generation, checking for a new one at most every check_seconds."""
+        if time.monotonic() - self._checked >= self.check_seconds:
+            self.refresh()
+        return self._generation
+
+    def refresh(self) -> bool:
+        """Reopen the index if a build has committed since; return whether it changed."""
+        self._checked = time.monotonic()
+        signature = _signature(self.path)
+        if signature == self._generation.signature or not signature:
+            return False
+        with self._lock:
+            if signature == self._generation.signature:
+                return False
+            try:
+                self._generation = _load(self.path)
+            except (IndexMissing, OSError):
+                return False  # a build mid-swap: keep serving the old generation
+        return True
+
+    @contextmanager
+    def searcher(self) -> Iterator[Any]:
+        """Yield this thread's searcher for the current generation."""
+        generation = self.generation
+        local = self._local
+        if getattr(local, "generation", None) is not generation:
+            old = getattr(local, "searcher", None)
+            if old is not None:
+                old.close()
+            local.searcher = generation.ix.searcher()
+            local.generation = generation
+        yield local.searcher
+
+    def close(self) -> None:
+        """Close this thread's searcher."""
+        old = getattr(self._local, "searcher", None)
+        if old is not None:
+            old.close()
+            self._local.searcher = None
+            self._local.generation = None
+
+
+class IndexContext:
+    """The QueryContext over one generation and searcher."""
+
+    def __init__(self, index: LetterIndex, generation: Generation, searcher: Any) -> None:
+        self.index = index
+        self.generation = generation
+        self.searcher = searcher
+
+    def expand(self, term: str) -> frozenset[str]:
+        return self.index.expand(term)
+
+    def resolve_facet(self, facet: str, raw: str) -> tuple[str, ...]:
+        if facet not in FACETS:
+            return ()
+        return resolve_value(self.generation.tables[facet], raw)
+
+    def fuzzy_terms(self, fieldname: str, word: str, edits: int) -> tuple[str, ...]:
+        reader = self.searcher.reader()
+        found = reader.terms_within(fieldname, word, edits, prefix=1)
+        return tuple(sorted(found))[:50]
+
+
+def open_index(
+    path: Path | str, expand: Expand | None = None, check_seconds: float = DEFAULT_CHECK_SECONDS
+) -> LetterIndex:
+    """Open the index at path; raise IndexMissing when there is none.
+
+    expand defaults to indexer.synonyms.expand; tests pass their own table.
+    """
+    directory = Path(path)
+    if not directory.is_dir():
+        raise IndexMissing(directory, "no index directory")
+    if expand is None:
+        from indexer.synonyms import expand as synonyms_expand
+
+        expand = synonyms_expand
+    return LetterIndex(directory, expand, check_seconds)
