@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,3 +23,28 @@ def corpus_dir() -> Path:
     if not CORPUS.is_dir():
         pytest.fail(f"corpus not found at {CORPUS}; set IMR_TEST_CORPUS")
     return CORPUS
+
+
+@pytest.fixture(scope="session")
+def corpus_index(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the corpus into a fresh index once per session; return its directory."""
+    from indexer.build import build_index
+
+    index_dir = tmp_path_factory.mktemp("corpus-index")
+    report = build_index([corpus_dir], index_dir)
+    if report.failed:
+        pytest.fail(f"corpus letters failed to index: {report.failed}")
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def app(corpus_index: Path) -> Any:
+    """The Flask app over the corpus index (index changes are checked on every request)."""
+    from search_app import create_app
+
+    return create_app({"INDEX": str(corpus_index), "TESTING": True, "INDEX_CHECK_SECONDS": 0})
+
+
+@pytest.fixture()
+def client(app: Any) -> Any:
+    return app.test_client()
