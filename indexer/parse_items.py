@@ -55,7 +55,7 @@ ANY_2013 = rf"(?:{CA_2013}|{MAXIMUS_2013}|{RATIONALE_2013})"
 # ': Upheld' at a line end, the colon and the word possibly on different lines, and an item
 # label right after it (so a sentence in a rationale ending ': Upheld' is no heading).
 OUTCOME_RE = re.compile(
-    rf":[ ]*\n?(?:[ ]*\n)*[ ]*(?P<outcome>Upheld|Overturned)\b[ .]*(?:\n\s*|$)(?={ANY_LABEL}|$)",
+    rf":[ ]*\n?(?:[ ]*\n)*[ ]*(?P<outcome>Upheld|Overturned)\b[ .]*(?:\n\s*|$)(?={ANY_LABEL})",
     re.IGNORECASE,
 )
 NECESSITY = r"(?:is|was)\s+(?P<not>not\s+)?medically\s+necessary(?:\s+and\s+appropriate)?"
