@@ -1,0 +1,483 @@
+"""Build and update the Whoosh index from letter files, safely and incrementally.
+
+Crash safety rests on how Whoosh commits: segment files are written under fresh names, then
+the table of contents is written to a temporary file and renamed to `_MAIN_<gen>.toc`. A
+reader opens the highest generation, so until that rename it sees the previous commit, and a
+build killed at any moment leaves the last committed generation intact. Each commit holds
+whole letters (a letter's old documents are deleted in the commit that adds its new ones).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import itertools
+import multiprocessing
+import os
+import re
+import signal
+import time
+from collections import deque
+from collections.abc import Callable, Collection, Generator, Iterable, Iterator, Sequence
+from contextlib import closing, contextmanager
+from dataclasses import dataclass, field, replace
+from multiprocessing.pool import AsyncResult
+from pathlib import Path
+from typing import Any
+
+from whoosh import index, query
+from whoosh.index import TOC, clean_files
+
+from indexer.letter import Letter, UnreadableLetter
+from indexer.parse import iter_letter_files, parse_file
+from indexer.schema import FACETS, SCHEMA, to_documents
+
+INDEX_NAME = "MAIN"
+LOCK_FILE = "BUILD.lock"
+CHUNK_LETTERS = 2000  # letters per commit: bounds memory and the work lost to a crash
+WRITER_MB = 256  # Whoosh posting pool size before it spills sorted runs to disk
+WINDOW_PER_PROC = 8  # parse tasks in flight per worker: keeps results from piling up
+TEMP_TOC_RE = re.compile(rf"^_{INDEX_NAME}_[0-9]+\.toc\.[0-9.]+$")
+TOC_RE = re.compile(rf"^_{INDEX_NAME}_([0-9]+)\.toc$")
+
+Progress = Callable[[int, int], None]  # (files parsed so far, files to parse)
+
+
+class BuildError(Exception):
+    """The build could not run: the index directory is unusable or a source is missing."""
+
+
+class BuildLocked(BuildError):
+    """Another build holds the lock on the index directory."""
+
+    def __init__(self, index_dir: Path, pid: int | None) -> None:
+        who = f"pid {pid}" if pid else "pid unknown"
+        super().__init__(f"another build is running on {index_dir} ({who})")
+        self.pid = pid
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    """Two files carry the same letter id: the later file is kept."""
+
+    letter_id: str
+    kept: Path
+    dropped: Path
+
+
+@dataclass(slots=True)
+class BuildReport:
+    """What a build did, counted in letters unless named otherwise."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    failed: list[tuple[Path, str]] = field(default_factory=list)
+    duplicates: list[Duplicate] = field(default_factory=list)
+    decisions: int = 0  # decision documents written by this build
+    seconds: float = 0.0
+    commits: int = 0
+    optimized: bool = False
+    generation: int = -1  # the committed generation the build ended on
+    letters_total: int = 0  # in the index after the build
+    decisions_total: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class IndexStats:
+    """Counts of an index: letters, decision documents, and documents per facet value."""
+
+    letters: int
+    decisions: int
+    facets: dict[str, dict[str, int]]
+    generation: int
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the counts as `imr-index stats --json` prints them."""
+        return {"letters": self.letters, "decisions": self.decisions, "facets": self.facets}
+
+
+@dataclass(frozen=True, slots=True)
+class _Indexed:
+    letter_id: str
+    source: str
+    content_hash: str
+
+
+def index_generation(index_dir: Path) -> int:
+    """Return the latest committed generation in index_dir, or -1 when there is no index."""
+    try:
+        names = os.listdir(index_dir)
+    except OSError:
+        return -1
+    generations = [int(m[1]) for m in map(TOC_RE.match, names) if m]
+    return max(generations, default=-1)
+
+
+@contextmanager
+def build_lock(index_dir: Path) -> Iterator[int]:
+    """Hold the build lock on index_dir (an flock, so a dead holder never blocks)."""
+    path = index_dir / LOCK_FILE
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise BuildError(f"cannot create the lock file {path}: {exc.strerror}") from exc
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildLocked(index_dir, _read_pid(fd)) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        try:
+            yield fd
+        finally:
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _read_pid(fd: int) -> int | None:
+    text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+    return int(text) if text.isdigit() else None
+
+
+def file_digest(path: Path) -> str:
+    """Return the sha256 of a file's bytes, the key for what changed since the last build."""
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _find_files(sources: Sequence[Path]) -> list[Path]:
+    missing = [str(p) for p in sources if not Path(p).exists()]
+    if missing:
+        raise BuildError(f"no such file or directory: {', '.join(missing)}")
+    files = letter_files(sources)
+    if not files:
+        names = ", ".join(str(p) for p in sources)
+        raise BuildError(f"no .pdf or .txt letters found under {names}")
+    return files
+
+
+def _open_index(index_dir: Path, *, create: bool) -> Any:
+    """Open (or create) the index, refusing one written with another schema."""
+    if index_dir.exists() and not index_dir.is_dir():
+        raise BuildError(f"{index_dir} is not a directory")
+    try:
+        if index.exists_in(str(index_dir), indexname=INDEX_NAME):
+            ix = index.open_dir(str(index_dir), indexname=INDEX_NAME)
+        elif create:
+            ix = index.create_in(str(index_dir), SCHEMA, indexname=INDEX_NAME)
+        else:
+            raise BuildError(f"no index in {index_dir}; build one with: imr-index build")
+    except BuildError:
+        raise
+    except Exception as exc:
+        raise BuildError(f"cannot open the index in {index_dir}: {exc}") from exc
+    if not same_schema(ix.schema, SCHEMA):
+        raise BuildError(
+            f"the index in {index_dir} was built with a different schema; "
+            "build into a new directory or remove this one"
+        )
+    return ix
+
+
+def same_schema(stored: Any, wanted: Any) -> bool:
+    """Tell whether an index's schema matches ours, field by field.
+
+    Whoosh's own equality fails after a round trip through the TOC: column types have no __eq__.
+    """
+
+    def signature(schema: Any) -> list[tuple[object, ...]]:
+        return [
+            (
+                name,
+                type(f),
+                type(f.format),
+                f.stored,
+                f.unique,
+                f.scorable,
+                type(f.column_type),
+                getattr(f, "analyzer", None),
+            )
+            for name, f in schema.items()
+        ]
+
+    return signature(stored) == signature(wanted)
+
+
+def _init_worker(lock_fd: int) -> None:
+    # The parent handles Ctrl-C; a worker must not keep the build lock alive after it dies.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.close(lock_fd)
+
+
+def _parse_task(task: tuple[Path, str]) -> tuple[Letter | None, str]:
+    path, digest = task
+    try:
+        letter = parse_file(path)
+    except UnreadableLetter as exc:
+        return None, exc.reason
+    except Exception as exc:  # a parser bug on one file must not stop the build
+        return None, f"parser error: {type(exc).__name__}: {exc}"
+    if not letter.decisions:
+        return None, "no decisions found"
+    # The parser's digest reflects the bytes it read, should the file change meanwhile.
+    return replace(letter, source=path, content_hash=letter.content_hash or digest), ""
+
+
+def _parse_all(
+    tasks: Sequence[tuple[Path, str]], procs: int, lock_fd: int
+) -> Generator[tuple[Letter | None, str], None, None]:
+    """Parse files in order, with a pool of procs workers when that helps."""
+    if procs <= 1 or len(tasks) < 2:
+        yield from map(_parse_task, tasks)
+        return
+    pool = multiprocessing.get_context("fork").Pool(
+        procs, initializer=_init_worker, initargs=(lock_fd,)
+    )
+    try:
+        todo = iter(tasks)
+        running: deque[AsyncResult[tuple[Letter | None, str]]] = deque(
+            pool.apply_async(_parse_task, (task,))
+            for task in itertools.islice(todo, procs * WINDOW_PER_PROC)
+        )
+        while running:
+            result = running.popleft().get()
+            following = next(todo, None)
+            if following is not None:
+                running.append(pool.apply_async(_parse_task, (following,)))
+            yield result
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+
+
+def _cancel(writer: Any) -> None:
+    """Abandon a writer after a failure; the last committed generation stays as it was."""
+    try:
+        writer.cancel()
+    except Exception:
+        if writer.writelock is not None:
+            writer.writelock.release()
+
+
+class _Build:
+    """The state of one build run: what the index holds and what this run claims."""
+
+    def __init__(self, ix: Any, report: BuildReport, chunk_letters: int) -> None:
+        self.ix = ix
+        self.report = report
+        self.chunk_letters = max(1, chunk_letters)
+        self.by_id = _read_indexed(ix)
+        self.by_source = {rec.source: rec for rec in self.by_id.values()}
+        self.committed = set(self.by_id)
+        self.kept: dict[str, tuple[int, Path]] = {}  # unchanged files: letter id -> position
+        self.written: dict[str, Path] = {}
+        self.pending: dict[str, Letter] = {}
+        self.orphans: set[str] = set()
+        self.docs_written = 0
+
+    def plan(self, files: Sequence[Path]) -> list[tuple[int, Path, str]]:
+        """Hash every file; return those that are new or changed, with their positions."""
+        todo: list[tuple[int, Path, str]] = []
+        for position, path in enumerate(files):
+            try:
+                digest = file_digest(path)
+            except OSError as exc:
+                self.report.failed.append((path, f"cannot read: {exc.strerror or exc}"))
+                continue
+            known = self.by_source.get(str(path))
+            if known and known.content_hash == digest:
+                self.kept[known.letter_id] = (position, path)
+            else:
+                todo.append((position, path, digest))
+        return todo
+
+    def take(self, position: int, path: Path, letter: Letter) -> None:
+        """Queue a parsed letter; the later of two files with one letter id wins."""
+        letter_id = letter.letter_id
+        known = self.by_source.get(str(path))
+        if known and known.letter_id != letter_id:
+            self.orphans.add(known.letter_id)
+        kept = self.kept.get(letter_id)
+        if kept:
+            if kept[0] > position:
+                self.report.duplicates.append(Duplicate(letter_id, kept[1], path))
+                return
+            del self.kept[letter_id]
+            self.report.duplicates.append(Duplicate(letter_id, path, kept[1]))
+        earlier = self.written.get(letter_id)
+        if earlier:
+            self.report.duplicates.append(Duplicate(letter_id, path, earlier))
+        elif known or letter_id in self.by_id:
+            self.report.updated += 1
+        else:
+            self.report.added += 1
+        self.written[letter_id] = path
+        self.pending[letter_id] = letter
+        if len(self.pending) >= self.chunk_letters:
+            self.commit()
+
+    def finish(self, files: Sequence[Path], prune: bool) -> None:
+        """Commit the rest, deleting letters replaced in their file and (prune) lost files'."""
+        pruned: set[str] = set()
+        if prune:
+            present = {str(p) for p in files}
+            pruned = {i for i, rec in self.by_id.items() if rec.source not in present}
+        pruned -= self.written.keys()
+        replaced = self.orphans - self.written.keys() - pruned
+        self.commit(sorted(pruned | replaced))
+        self.report.removed += len(pruned)
+
+    def commit(self, deletions: Collection[str] = ()) -> None:
+        """Write the pending letters and deletions as one commit (nothing when idle)."""
+        if not self.pending and not deletions:
+            return
+        writer = self.ix.writer(limitmb=WRITER_MB)
+        decisions = 0
+        try:
+            for letter_id in itertools.chain(self.pending, deletions):
+                if letter_id in self.committed:
+                    writer.delete_by_term("letter_id", letter_id)
+            for letter in self.pending.values():
+                for doc in to_documents(letter):
+                    writer.add_document(**doc)
+                decisions += len(letter.decisions)
+            writer.commit()
+        except BaseException:
+            _cancel(writer)
+            raise
+        self.report.commits += 1
+        self.report.decisions += decisions
+        self.committed.update(self.pending)
+        self.committed.difference_update(deletions)
+        self.pending.clear()
+        self.docs_written += decisions
+
+
+def _read_indexed(ix: Any) -> dict[str, _Indexed]:
+    """Return letter id -> (source, content hash) for every letter in the index."""
+    found: dict[str, _Indexed] = {}
+    with ix.searcher() as searcher:
+        for docnum in searcher.docs_for_query(query.Term("decision_index", 0)):
+            stored = searcher.stored_fields(docnum)
+            letter_id = stored["letter_id"]
+            found[letter_id] = _Indexed(
+                letter_id, stored.get("source", ""), stored.get("content_hash", "")
+            )
+    return found
+
+
+def _count_letters(searcher: Any) -> int:
+    return sum(1 for _ in searcher.docs_for_query(query.Term("decision_index", 0)))
+
+
+def _optimize_if_it_pays(ix: Any, docs_written: int) -> bool:
+    """Merge into one segment after a large change: queries on several segments are slower."""
+    with ix.reader() as reader:
+        total = reader.doc_count_all()
+        deleted = total - reader.doc_count()
+        segments = len(reader.leaf_readers()) if total else 0
+    if total == 0 or (segments <= 1 and deleted == 0):
+        return False
+    if docs_written * 4 < total and deleted * 4 < total and segments <= 8:
+        return False
+    writer = ix.writer(limitmb=WRITER_MB)
+    try:
+        writer.commit(optimize=True)
+    except BaseException:
+        _cancel(writer)
+        raise
+    return True
+
+
+def _tidy(ix: Any, index_dir: Path) -> None:
+    """Remove files a killed build left behind; the caller holds the build lock."""
+    toc = TOC.read(ix.storage, INDEX_NAME)
+    clean_files(ix.storage, INDEX_NAME, toc.generation, toc.segments)
+    for name in os.listdir(index_dir):
+        if TEMP_TOC_RE.match(name):
+            (index_dir / name).unlink(missing_ok=True)
+
+
+def build_index(
+    sources: Sequence[Path],
+    index_dir: Path,
+    *,
+    prune: bool = False,
+    procs: int = 2,
+    progress: Progress | None = None,
+    chunk_letters: int = CHUNK_LETTERS,
+) -> BuildReport:
+    """Index new and changed letters under sources into index_dir; prune removes lost ones."""
+    started = time.perf_counter()
+    index_dir = Path(index_dir)
+    files = _find_files(sources)
+    if index_dir.exists() and not index_dir.is_dir():
+        raise BuildError(f"{index_dir} is not a directory")
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BuildError(f"cannot create {index_dir}: {exc.strerror}") from exc
+    report = BuildReport()
+    with build_lock(index_dir) as lock_fd:
+        ix = _open_index(index_dir, create=True)
+        run = _Build(ix, report, chunk_letters)
+        todo = run.plan(files)
+        if progress:
+            progress(0, len(todo))
+        tasks = [(path, digest) for _, path, digest in todo]
+        with closing(_parse_all(tasks, procs, lock_fd)) as results:
+            for done, ((position, path, _), (letter, reason)) in enumerate(
+                zip(todo, results, strict=True), start=1
+            ):
+                if letter is None:
+                    report.failed.append((path, reason))
+                else:
+                    run.take(position, path, letter)
+                if progress:
+                    progress(done, len(todo))
+        run.finish(files, prune)
+        report.unchanged = len(run.kept)
+        report.optimized = _optimize_if_it_pays(ix, run.docs_written)
+        _tidy(ix, index_dir)
+        with ix.searcher() as searcher:
+            report.letters_total = _count_letters(searcher)
+            report.decisions_total = searcher.doc_count()
+        report.generation = index_generation(index_dir)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def index_stats(index_dir: Path) -> IndexStats:
+    """Count letters, decision documents and documents per facet value in an index."""
+    index_dir = Path(index_dir)
+    if not index_dir.is_dir():
+        raise BuildError(f"no index in {index_dir}; build one with: imr-index build")
+    ix = _open_index(index_dir, create=False)
+    facets: dict[str, dict[str, int]] = {}
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        for facet in FACETS:
+            counts = {
+                value: sum(1 for _ in reader.postings(facet, value).all_ids())
+                for value in reader.field_terms(facet)
+            }
+            ranked = sorted(((v, n) for v, n in counts.items() if n), key=_by_count)
+            facets[facet] = dict(ranked)
+        letters = _count_letters(searcher)
+        decisions = searcher.doc_count()
+    return IndexStats(letters, decisions, facets, index_generation(index_dir))
+
+
+def _by_count(item: tuple[str, int]) -> tuple[int, str]:
+    return -item[1], item[0]
+
+
+def letter_files(paths: Iterable[Path]) -> list[Path]:
+    """Return the letter files under paths, each once, in the order a build reads them."""
+    return list(dict.fromkeys(Path(os.path.abspath(p)) for p in iter_letter_files(paths)))
