@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 from pathlib import Path
 
@@ -121,3 +122,69 @@ def test_read_text_file_rejects(tmp_path: Path, data: bytes, start: str) -> None
     with pytest.raises(UnreadableLetter) as caught:
         read_text_file(path)
     assert caught.value.reason.startswith(start)
+
+
+PASSWORD_PAD = bytes.fromhex("28bf4e5e4e758a4164004e56fffa01082e2e00b6d0683e802f0ca9fe6453697a")
+
+
+def _rc4(key: bytes, data: bytes) -> bytes:
+    state = list(range(256))
+    j = 0
+    for i in range(256):
+        j = (j + state[i] + key[i % len(key)]) % 256
+        state[i], state[j] = state[j], state[i]
+    out = bytearray()
+    i = j = 0
+    for byte in data:
+        i = (i + 1) % 256
+        j = (j + state[i]) % 256
+        state[i], state[j] = state[j], state[i]
+        out.append(byte ^ state[(state[i] + state[j]) % 256])
+    return bytes(out)
+
+
+def _password_pdf(user_password: bytes) -> bytes:
+    """Build a one-page PDF under the standard security handler, revision 2 (RC4-40)."""
+    padded_user = (user_password + PASSWORD_PAD)[:32]
+    owner_key = hashlib.md5(PASSWORD_PAD).digest()[:5]  # empty owner password
+    owner = _rc4(owner_key, padded_user)
+    file_id = b"0123456789abcdef"
+    permissions = (-4).to_bytes(4, "little", signed=True)
+    key = hashlib.md5(padded_user + owner + permissions + file_id).digest()[:5]
+    user = _rc4(key, PASSWORD_PAD)
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
+        b"<< /Filter /Standard /V 1 /R 2 /O <%s> /U <%s> /P -4 >>"
+        % (owner.hex().encode(), user.hex().encode()),
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R /Encrypt 4 0 R /ID [<%s> <%s>] >>\n" % (
+        len(objects) + 1,
+        file_id.hex().encode(),
+        file_id.hex().encode(),
+    )
+    out += b"startxref\n%d\n%%%%EOF\n" % xref
+    return bytes(out)
+
+
+def test_pdf_needing_a_password(tmp_path: Path) -> None:
+    path = tmp_path / "locked.pdf"
+    path.write_bytes(_password_pdf(b"secret"))
+    assert _reason(path).startswith("password needed")
+
+
+def test_pdf_encrypted_with_the_empty_password_opens(tmp_path: Path) -> None:
+    # The same construction with an empty user password is what the corpus letters use;
+    # the page has no text, so it reaches the text-layer check.
+    path = tmp_path / "open.pdf"
+    path.write_bytes(_password_pdf(b""))
+    assert _reason(path).startswith("no text layer")
