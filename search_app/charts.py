@@ -12,14 +12,14 @@ from markupsafe import Markup, escape
 from search_app.analytics import MIN_RANKED, Breakdown, MonthRow, RateRow
 
 CHART_WIDTH = 720
-LABEL_WIDTH = 250
+LABEL_WIDTH = 260
 COUNT_WIDTH = 90
 ROW_HEIGHT = 22
 AXIS_HEIGHT = 24
 MAX_BARS = 30  # longer breakdowns show their first rows; the table lists every value
 MONTH_HEIGHT = 240
 MONTH_MARGIN = 48
-LABEL_CHARS = 36
+LABEL_CHARS = 34
 
 BAR_FILL = "#2f5d8a"
 SMALL_FILL = "#b9c7d6"
@@ -92,7 +92,7 @@ def _frame(chart_id: str, width: int, height: int, title: str, desc: str, body: 
     return Markup(
         f'<svg class="chart" id="{escape(chart_id)}" role="img" viewBox="0 0 {width} {height}" '
         f'width="100%" aria-labelledby="{escape(chart_id)}-title {escape(chart_id)}-desc" '
-        f'xmlns="http://www.w3.org/2000/svg" font-family="sans-serif" font-size="12">'
+        f'xmlns="http://www.w3.org/2000/svg" font-family="sans-serif" font-size="13">'
         f'<title id="{escape(chart_id)}-title">{escape(title)}</title>'
         f'<desc id="{escape(chart_id)}-desc">{escape(desc)}</desc>{body}</svg>'
     )
@@ -134,6 +134,14 @@ def _describe_months(months: tuple[MonthRow, ...]) -> str:
     )
 
 
+def _month_label(months: tuple[MonthRow, ...], i: int) -> str:
+    """Label Januaries with their year; a span without a January gets its ends labelled."""
+    month = months[i].month
+    if len(months) > 12 or any(row.month.endswith("-01") for row in months[1:]):
+        return month[:4] if month.endswith("-01") else ""
+    return month if i in (0, len(months) - 1) else ""
+
+
 def month_chart(months: tuple[MonthRow, ...], chart_id: str) -> Markup:
     """Draw decisions per month as bars and the overturn rate as a line."""
     left, right, top, bottom = MONTH_MARGIN, CHART_WIDTH - MONTH_MARGIN, 12, MONTH_HEIGHT - 28
@@ -160,10 +168,11 @@ def month_chart(months: tuple[MonthRow, ...], chart_id: str) -> Markup:
         )
         if row.rate is not None:
             points.append(f"{_num(x + step / 2)},{_num(bottom - span * row.rate)}")
-        if i == 0 or i == len(months) - 1 or row.month.endswith("-01"):
+        label = _month_label(months, i)
+        if label:
             parts.append(
                 f'<text x="{_num(x + step / 2)}" y="{bottom + 16}" text-anchor="middle">'
-                f"{escape(row.month[:4] if row.month.endswith('-01') else row.month)}</text>"
+                f"{escape(label)}</text>"
             )
     if len(points) > 1:
         parts.append(

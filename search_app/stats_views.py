@@ -31,7 +31,6 @@ bp = Blueprint("stats", __name__)
 bp.add_app_template_global(analytics.outcome_share, "outcome_share")
 
 CSV_TABLES = (*DIMENSION_NAMES, "month", "citations")
-BUILD_COMMAND = "imr-index build PATH/TO/LETTERS --index DIR"
 # Parameters that only shape a result page; statistics cover the whole result set.
 PAGE_PARAMS = frozenset({"page", "per_page", "sort", "table"})
 
@@ -97,7 +96,7 @@ def api_stats() -> tuple[Response, int]:
     except BadRequest as error:
         return jsonify(error=str(error)), 400
     except IndexMissing as error:
-        return jsonify(error=f"{error}; build it with {BUILD_COMMAND}"), 503
+        return jsonify(error=str(error)), 503
     return jsonify(stats_json(stats)), 200
 
 
@@ -142,7 +141,7 @@ def stats_csv() -> Response | tuple[str, int, dict[str, str]]:
     except BadRequest as error:
         return f"{error}\n", 400, plain
     except IndexMissing as error:
-        return f"{error}; build it with {BUILD_COMMAND}\n", 503, plain
+        return f"{error}\n", 503, plain
     out = io.StringIO()
     csv.writer(out).writerows(_csv_rows(stats, table))
     return Response(
@@ -163,7 +162,7 @@ class Section:
 
 
 def _section(breakdown: Breakdown, params: list[tuple[str, str]]) -> Section:
-    search = url_for("views.search")
+    search = url_for("views.search_page")
     others = [(k, v) for k, v in params if k != breakdown.dimension]
     urls = tuple(
         search + _query_suffix([*others, (breakdown.dimension, row.value)])
@@ -194,8 +193,8 @@ def _scope(req: SearchRequest) -> list[tuple[str, str]]:
     return parts
 
 
-def _error_page(title: str, message: str, status: int, command: str | None = None) -> Any:
-    return render_template("error.html", title=title, message=message, command=command), status
+def _error_page(title: str, message: str, status: int) -> Any:
+    return render_template("error.html", title=title, message=message), status
 
 
 @bp.get("/stats")
@@ -205,8 +204,7 @@ def page() -> Any:
         stats = _compute()
     except BadRequest as error:
         return _error_page("Bad request", str(error), 400)
-    except IndexMissing as error:
-        return _error_page("No index yet", str(error), 503, BUILD_COMMAND)
+    # IndexMissing goes on to the app's handler, which renders the 503 page with the command.
     params = _params()
     suffix = _query_suffix(params)
     return render_template(
@@ -217,7 +215,7 @@ def page() -> Any:
         scope=_scope(stats.request),
         sections=[_section(b, params) for b in stats.breakdowns],
         month_svg=month_chart(stats.by_month, "chart-month"),
-        search_url=url_for("views.search") + suffix,
+        search_url=url_for("views.search_page") + suffix,
         csv_month=url_for("stats.stats_csv") + _query_suffix([*params, ("table", "month")]),
         csv_citations=url_for("stats.stats_csv") + _query_suffix([*params, ("table", "citations")]),
         min_ranked=MIN_RANKED,

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from pathlib import Path
+
 import numpy as np
 import pytest
+from whoosh import index as whoosh_index
 
+from indexer.schema import split_values
 from search_app.analytics import (
     CITATION_KINDS,
     DIMENSION_NAMES,
     MIN_RANKED,
+    OVERTURNED,
+    TOP_CITATIONS,
+    UPHELD,
     Breakdown,
     MonthRow,
     PairColumn,
     StatsColumns,
+    compute_stats,
     count_breakdown,
     count_months,
     order_rows,
@@ -21,7 +30,8 @@ from search_app.analytics import (
     wilson_interval,
 )
 from search_app.charts import month_chart, rate_chart
-from search_app.models import SearchRequest
+from search_app.models import SearchPage, SearchRequest
+from search_app.search import LetterIndex, open_index, parse_request, run_search
 
 
 # Hand-computed with p = k/n, z = 1.95996: centre = (p + z^2/2n) / (1 + z^2/n),
@@ -162,3 +172,109 @@ def test_charts_escape_labels_and_carry_text_alternatives() -> None:
     line = str(month_chart(months, "m"))
     assert "<polyline" not in line and "<circle" in line  # one month with a rate: a dot
     assert "2016-12 to 2017-01" in line
+
+
+# ---- Over the real corpus index: the numbers equal run_search's facet counts exactly ----
+
+
+@pytest.fixture(scope="module")
+def letter_index(corpus_index: Path) -> LetterIndex:
+    return open_index(corpus_index)
+
+
+def _requests(index: LetterIndex) -> list[list[tuple[str, str]]]:
+    """A few requests built from values that exist in the corpus."""
+    browse = run_search(index, parse_request([]))
+    top = {facet: values[0].value for facet, values in browse.facets.items() if values}
+    second = {facet: values[1].value for facet, values in browse.facets.items() if len(values) > 1}
+    return [
+        [],
+        [("q", "pain")],
+        [("q", '"medically necessary"'), ("year", top["year"])],
+        [("specialty", top["specialty"]), ("specialty", second["specialty"])],
+        [("subcategory", top["subcategory"]), ("body_region", top["body_region"])],
+        [("guideline", top["guideline"]), ("state", top["state"]), ("q", "treatment")],
+    ]
+
+
+def _counts(page: SearchPage, facet: str) -> dict[str, int]:
+    return {value.value: value.count for value in page.facets[facet] if value.count}
+
+
+def test_stats_equal_search_facet_counts(letter_index: LetterIndex) -> None:
+    for pairs in _requests(letter_index):
+        req = parse_request(pairs)
+        stats = compute_stats(letter_index, req)
+        page = run_search(letter_index, req)
+        reversed_page = run_search(letter_index, parse_request([*pairs, ("outcome", OVERTURNED)]))
+        assert stats.total == page.total, pairs
+        assert stats.overturned == reversed_page.total, pairs
+        for dimension in DIMENSION_NAMES:
+            rows = stats.breakdown(dimension).rows
+            assert {r.value: r.decisions for r in rows} == _counts(page, dimension), (
+                pairs,
+                dimension,
+            )
+            overturned = {r.value: r.overturned for r in rows if r.overturned}
+            assert overturned == _counts(reversed_page, dimension), (pairs, dimension)
+        dated = sum(m.decisions for m in stats.by_month)
+        assert dated + stats.undated == stats.total
+
+
+def test_stats_over_the_corpus_are_not_trivial(letter_index: LetterIndex) -> None:
+    stats = compute_stats(letter_index, parse_request([]))
+    assert stats.total > 50
+    assert 0 < stats.overturned < stats.total
+    for dimension in DIMENSION_NAMES:
+        assert stats.breakdown(dimension).rows, dimension
+    assert stats.by_month and stats.cited_overturned and stats.cited_upheld
+
+
+def test_month_counts_equal_year_counts(letter_index: LetterIndex) -> None:
+    stats = compute_stats(letter_index, parse_request([]))
+    per_year: dict[str, int] = {}
+    for month in stats.by_month:
+        per_year[month.month[:4]] = per_year.get(month.month[:4], 0) + month.decisions
+    assert {y: n for y, n in per_year.items() if n} == {
+        row.value: row.decisions for row in stats.breakdown("year").rows
+    }
+
+
+def test_citations_equal_a_scan_of_stored_fields(
+    corpus_index: Path, letter_index: LetterIndex
+) -> None:
+    expected: dict[str, Counter[tuple[str, str]]] = {OVERTURNED: Counter(), UPHELD: Counter()}
+    with whoosh_index.open_dir(str(corpus_index)).reader() as reader:
+        for _, fields in reader.iter_docs():
+            counter = expected[fields["outcome"]]
+            counter.update(
+                ("guideline_source", v) for v in split_values(fields.get("guideline_source"))
+            )
+            counter.update(
+                ("mtus_page", v)
+                for v in split_values(fields.get("citation"))
+                if v.startswith("MTUS")
+            )
+    stats = compute_stats(letter_index, parse_request([]))
+    for outcome, cited in ((OVERTURNED, stats.cited_overturned), (UPHELD, stats.cited_upheld)):
+        ranked = sorted(expected[outcome].items(), key=lambda item: (-item[1], item[0][1]))
+        assert [(c.kind, c.value, c.count) for c in cited] == [
+            (kind, value, count) for (kind, value), count in ranked[:TOP_CITATIONS]
+        ]
+    assert any(c.kind == "mtus_page" for c in stats.cited_overturned + stats.cited_upheld)
+
+
+def test_small_numbers_are_marked_over_the_corpus(letter_index: LetterIndex) -> None:
+    stats = compute_stats(letter_index, parse_request([]))
+    seen_small = False
+    for breakdown in stats.breakdowns:
+        flags = [row.ranked for row in breakdown.rows]
+        for row in breakdown.rows:
+            assert row.ranked == (row.decisions >= MIN_RANKED)
+            assert row.low <= (row.rate or 0.0) <= row.high
+        if breakdown.dimension != "year":
+            assert flags == sorted(flags, reverse=True), breakdown.dimension  # ranked first
+            rates = [row.rate for row in breakdown.rows if row.ranked]
+            assert rates == sorted(rates, reverse=True), breakdown.dimension
+        seen_small = seen_small or not all(flags)
+    assert seen_small, "the corpus should have some values with fewer than MIN_RANKED decisions"
