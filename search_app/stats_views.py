@@ -100,31 +100,23 @@ def api_stats() -> tuple[Response, int]:
     return jsonify(stats_json(stats)), 200
 
 
-def _csv_rows(stats: Stats, table: str) -> list[list[str | int | float | None]]:
+Cell = str | int | float | None
+
+
+def _csv_rows(stats: Stats, table: str) -> list[tuple[Cell, ...]]:
+    """Return one stats table as CSV rows, header first."""
     if table == "month":
-        return [["month", "decisions", "overturned", "rate"]] + [
-            [m.month, m.decisions, m.overturned, m.rate] for m in stats.by_month
+        return [("month", "decisions", "overturned", "rate")] + [
+            (m.month, m.decisions, m.overturned, m.rate) for m in stats.by_month
         ]
     if table == "citations":
-        return [["outcome", "kind", "value", "count"]] + [
-            [outcome, c.kind, c.value, c.count]
-            for outcome, items in (
-                ("Overturned", stats.cited_overturned),
-                ("Upheld", stats.cited_upheld),
-            )
-            for c in items
+        sides = (("Overturned", stats.cited_overturned), ("Upheld", stats.cited_upheld))
+        return [("outcome", "kind", "value", "count")] + [
+            (outcome, c.kind, c.value, c.count) for outcome, items in sides for c in items
         ]
-    header: list[str | int | float | None] = [
-        table,
-        "decisions",
-        "overturned",
-        "rate",
-        "low",
-        "high",
-        "ranked",
-    ]
+    header = (table, "decisions", "overturned", "rate", "low", "high", "ranked")
     return [header] + [
-        [r.value, r.decisions, r.overturned, r.rate, r.low, r.high, "yes" if r.ranked else "no"]
+        (r.value, r.decisions, r.overturned, r.rate, r.low, r.high, "yes" if r.ranked else "no")
         for r in stats.breakdown(table).rows
     ]
 
