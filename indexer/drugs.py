@@ -78,7 +78,7 @@ def _names_re() -> re.Pattern[str]:
     # Longest names first, so 'Voltaren Gel' wins over 'Voltaren' at the same position.
     names = sorted(_name_index(), key=len, reverse=True)
     alternation = "|".join(_name_pattern(n) for n in names)
-    return re.compile(rf"(?<![\w-])(?:{alternation})(?![\w])", re.IGNORECASE)
+    return re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])", re.IGNORECASE)
 
 
 def _canonical(matched: str) -> str:

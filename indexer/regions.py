@@ -199,6 +199,17 @@ MENTAL_TARGET_RE = re.compile(
     r"\bfor\s+(?:\w+\s+){0,2}(?:anxiety|depression|depressive|panic|PTSD|psych\w*|mood)\b",
     re.IGNORECASE,
 )
+# Items whose site is not a body region even when the rationale names the patient's pain:
+# medications, tests before an operation, home health and transport (TAXONOMY.md 7).
+NO_RATIONALE_FALLBACK = frozenset(
+    {
+        "Pharmaceuticals",
+        "Home Health",
+        "Transportation",
+        "Lab & Pathology",
+        "Adjunct Surgical Services",
+    }
+)
 MENTAL_DRUG_CLASSES = frozenset(
     {"Antidepressant", "AntiAnxiety", "Atypical Antipsychotic", "Benzodiazepines"}
 )
@@ -237,7 +248,7 @@ def _patient_sentences(rationale: str) -> str:
 def _rationale_regions(item: str, rationale: str) -> list[str]:
     patient = _patient_sentences(rationale)
     if ELECTRODIAGNOSTIC_RE.search(item):
-        suspected = [r for p, r in SUSPECTED_SITES if re.search(p, rationale, re.IGNORECASE)]
+        suspected = [r for p, r in SUSPECTED_SITES if re.search(p, patient, re.IGNORECASE)]
         if suspected:
             return suspected
     return [r for r in regions_named(patient) if r != PSYCHOLOGICAL]
@@ -269,6 +280,6 @@ def find_body_regions(treatment: str, rationale: str) -> tuple[str, ...]:
     regions = regions_named(item)
     if _is_psychological(remaining_request(item), rationale) and PSYCHOLOGICAL not in regions:
         regions.append(PSYCHOLOGICAL)
-    if not regions:
+    if not regions and not NO_RATIONALE_FALLBACK.intersection(classify_treatment(item, "")):
         regions = _rationale_regions(item, rationale)
     return _ordered(regions) if regions else (UNSPECIFIED,)
