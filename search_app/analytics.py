@@ -63,7 +63,10 @@ def wilson_interval(successes: int, trials: int, z: float = Z_95) -> tuple[float
     z2n = z * z / trials
     centre = (p + z2n / 2) / (1 + z2n)
     half = z / (1 + z2n) * math.sqrt(p * (1 - p) / trials + z2n / (4 * trials))
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    # In exact arithmetic low <= p <= high, and low is 0 for 0 of n; keep that in floats.
+    low = 0.0 if successes == 0 else min(p, centre - half)
+    high = 1.0 if successes == trials else max(p, centre + half)
+    return (max(0.0, low), min(1.0, high))
 
 
 @dataclass(frozen=True, slots=True)

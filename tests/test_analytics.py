@@ -53,6 +53,16 @@ def test_wilson_interval_known_values(successes: int, trials: int, low: float, h
     assert got_high == pytest.approx(high, abs=5e-5)
 
 
+def test_wilson_interval_ends_exactly_at_zero_and_one() -> None:
+    # Floating-point rounding once put the low end of 0 of 18 at 1e-17, above the rate.
+    for trials in range(1, 200):
+        assert wilson_interval(0, trials)[0] == 0.0
+        assert wilson_interval(trials, trials)[1] == 1.0
+        for successes in range(trials + 1):
+            low, high = wilson_interval(successes, trials)
+            assert low <= successes / trials <= high
+
+
 def test_wilson_interval_without_trials_is_uninformative() -> None:
     assert wilson_interval(0, 0) == (0.0, 1.0)
 
