@@ -52,10 +52,13 @@ PAGE_RE = re.compile(
 )
 # Guideline mentions that may own a page number, with their normal-form prefix.
 PAGE_OWNERS: tuple[tuple[str, str | None], ...] = (
-    (r"Chronic\s+Pain(?:\s+Medical)?(?:\s+Treatment)?(?:\s+Guidelines?)?", "MTUS Chronic Pain"),
-    (r"Acupuncture\s+(?:Medical\s+)?Treatment(?:\s+Guidelines?)?", "MTUS Acupuncture"),
-    (r"Post-?\s*surgical\s+(?:Treatment\s+)?Guidelines?", "MTUS Postsurgical"),
-    (r"Opioids?\s+Treatment\s+Guidelines?", "MTUS Opioids"),
+    (
+        r"(?:MTUS\s+)?Chronic\s+Pain(?:\s+Medical)?(?:\s+Treatment)?(?:\s+Guidelines?)?",
+        "MTUS Chronic Pain",
+    ),
+    (r"(?:MTUS\s+)?Acupuncture\s+(?:Medical\s+)?Treatment(?:\s+Guidelines?)?", "MTUS Acupuncture"),
+    (r"(?:MTUS\s+)?Post-?\s*surgical\s+(?:Treatment\s+)?Guidelines?", "MTUS Postsurgical"),
+    (r"(?:MTUS\s+)?Opioids?\s+Treatment\s+Guidelines?", "MTUS Opioids"),
     (r"\bACOEM\b(?:\s+Chapter\s+\d+)?(?:,?\s+Table\s+[\d-]+)?", None),
     (r"\bODG\b|Official\s+Disability\s+Guidelines?", None),
     (r"\bMTUS\b(?:\s+guidelines?)?", "MTUS"),

@@ -1,0 +1,620 @@
+"""Taxonomy classifiers: tables of snippets (TAXONOMY.md examples) and corpus-wide checks."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+
+from indexer.letter import Outcome
+from indexer.taxonomy import (
+    classify_guideline,
+    classify_treatment,
+    find_body_regions,
+    find_citations,
+    normalize_outcome,
+    normalize_specialty,
+    normalize_state,
+    vocabulary,
+)
+from indexer.treatment import LATER_RULES, SERVICE_RULES
+
+CP = "MTUS Chronic Pain Medical Treatment Guidelines"
+OPI = "MTUS Opioids Treatment Guidelines"
+AC = "MTUS ACOEM Practice Guidelines"
+ACU = "MTUS Acupuncture Medical Treatment Guidelines"
+DEF = "MTUS Definitions/General"
+ODG = "Official Disability Guidelines (ODG)"
+ACN = "ACOEM (non-MTUS)"
+OTH = "Other evidence"
+PTOT = "Physical Therapy/Occupational Therapy (PT/OT)"
+DBO = "Decision based on"
+
+
+@pytest.mark.parametrize(
+    ("treatment", "expected"),
+    [
+        # TAXONOMY.md section 2: classify by what is requested, not by its context.
+        pytest.param(
+            "Associated surgical service: Cold therapy unit", ("DMEPOS", "DME"), id="cold"
+        ),
+        pytest.param("Pre-op labs: CBC", ("Diagnostic Testing", "Lab & Pathology"), id="preop-cbc"),
+        pytest.param(
+            "Post-op physical therapy 12-18 sessions", ("Rehabilitation", PTOT), id="postop"
+        ),
+        pytest.param("Post-op Percocet 5/325mg #60", ("Pharmaceuticals", "Opioids"), id="percocet"),
+        pytest.param("Assistant surgeon", ("Surgery", "Adjunct Surgical Services"), id="assistant"),
+        pytest.param(
+            "Associated surgical service: Medical clearance",
+            ("Surgery", "Adjunct Surgical Services"),
+            id="clearance",
+        ),
+        pytest.param(
+            "Physical therapy right knee 3 times a week for 3 weeks was the original request. "
+            "Physical therapy right knee 3 times a week for 2 weeks was authorized by the Claims "
+            "Administrator. The remaining IMR eligible portion of the original request, Physical "
+            "therapy right knee 3 times a week for 1 week is",
+            ("Rehabilitation", PTOT),
+            id="restated-request",
+        ),
+        pytest.param(
+            "Open reduction internal fixation on left distal radius fracture with open carpal "
+            "tunnel release was the original request. Open reduction internal fixation on left "
+            "distal radius fracture was authorized by the Claims Administrator. The remaining IMR "
+            "eligible portion of the original request, with open carpal tunnel release is",
+            ("Surgery", "Non-arthroscopic Surgery"),
+            id="restated-remaining-portion",
+        ),
+        pytest.param("TENS unit", ("DMEPOS", "Electrical Stimulation"), id="tens-device"),
+        pytest.param("E-stim 2x4", ("DMEPOS", "Electrical Stimulation"), id="estim-session"),
+        pytest.param("TENS electrodes", ("DMEPOS", "Supplies"), id="tens-supplies"),
+        pytest.param("PT evaluation", ("Rehabilitation", PTOT), id="pt-eval"),
+        pytest.param(
+            "Re-exam with chiropractor", ("Rehabilitation", "Chiropractic"), id="chiro-exam"
+        ),
+        pytest.param(
+            "Psychological evaluation",
+            ("Psych Services", "Evaluation & Management"),
+            id="psych-eval",
+        ),
+        pytest.param(
+            "Spine surgeon evaluation", ("Surgery", "Surgical Consult"), id="surgeon-eval"
+        ),
+        pytest.param(
+            "Follow-up office visit", ("Evaluation & Management", "Medical Specialties"), id="visit"
+        ),
+        pytest.param(
+            "Soft Tissue Manipulation for the Cervical Spine",
+            ("Rehabilitation", "Chiropractic"),
+            id="manipulation",
+        ),
+        pytest.param("Massage therapy x6", ("Rehabilitation", "Other Therapies"), id="massage"),
+        pytest.param(
+            "Four sessions of biofeedback two times a week",
+            ("Rehabilitation", "Other Therapies"),
+            id="biofeedback-with-pt",
+        ),
+        pytest.param(
+            "Biofeedback with psychotherapy sessions", ("Psych Services", "Therapies"), id="bio-psy"
+        ),
+        pytest.param("Norco 10/325mg #90", ("Pharmaceuticals", "Opioids"), id="norco-dosage"),
+        pytest.param("Voltaren 75mg #60", ("Pharmaceuticals", "NSAID"), id="oral-voltaren"),
+        pytest.param("Voltaren Gel 1%", ("Pharmaceuticals", "Topical Analgesics"), id="gel"),
+        pytest.param("Diclofenac 3% gel", ("Pharmaceuticals", "Topical Analgesics"), id="dic-gel"),
+        pytest.param("Lidoderm patch 5% #30", ("Pharmaceuticals", "Topical Analgesics"), id="lido"),
+        pytest.param("Salonpas pad #60", ("Pharmaceuticals", "Topical Analgesics"), id="salonpas"),
+        pytest.param(
+            "Ketoprofen 20% in cream base 240g",
+            ("Pharmaceuticals", "Topical Compounds"),
+            id="cream-base",
+        ),
+        pytest.param(
+            "Cyclobenzaprine 5% cream", ("Pharmaceuticals", "Topical Compounds"), id="oral-in-cream"
+        ),
+        pytest.param(
+            "Ketophene (unknown quantity)", ("Pharmaceuticals", "Topical Compounds"), id="kit"
+        ),
+        pytest.param("Synapryn (unknown quantity)", ("Pharmaceuticals", "Opioids"), id="synapryn"),
+        pytest.param("Fentanyl patch 25mcg", ("Pharmaceuticals", "Opioids"), id="fentanyl-patch"),
+        pytest.param(
+            "Facet joint injections L4-5, L5-S1", ("Injection", "Facet Injection"), id="fct"
+        ),
+        pytest.param("Medial branch block L4-5", ("Injection", "Facet Injection"), id="mbb"),
+        pytest.param("Lumbar epidural steroid injection", ("Injection", "Injection"), id="esi"),
+        pytest.param(
+            "Percutaneous epidural neuroplasty", ("Injection", "Injection"), id="adhesiolysis"
+        ),
+        pytest.param("1 platelet rich plasma injection", ("Injection", "Injection"), id="prp"),
+        pytest.param(
+            "Synvisc injection right knee", ("Pharmaceuticals", "Viscosupplementation"), id="visco"
+        ),
+        pytest.param("Toradol 60mg IM injection", ("Pharmaceuticals", "Injection"), id="toradol"),
+        pytest.param("Vitamin B12 injections", ("Pharmaceuticals", "Injection"), id="b12"),
+        pytest.param("Functional restoration program", ("Programs", "Programs"), id="frp"),
+        pytest.param("Gym membership x 6 months", ("Programs", "Programs"), id="gym"),
+        pytest.param("Skilled nursing facility stay", ("Programs", "Programs"), id="snf"),
+        pytest.param(
+            "Transportation to appointments", ("Transportation", "Transportation"), id="trn"
+        ),
+        pytest.param("Home health aide 4 hours a day", ("Home Health", "Home Health"), id="aide"),
+        pytest.param("EMG/NCV of the hip, lumbar", ("Diagnostic Testing", "EMG/NCV/NCS"), id="emg"),
+        pytest.param("Labs - PT/PTT", ("Diagnostic Testing", "Lab & Pathology"), id="ptt-not-pt"),
+        pytest.param("Urine drug testing", ("Diagnostic Testing", "Lab & Pathology"), id="uds"),
+        pytest.param(
+            "MARS MRI scan of lumbar spine", ("Diagnostic Testing", "Imaging/Radiology"), id="mri"
+        ),
+        pytest.param(
+            "Electroencephalogram", ("Diagnostic Testing", "Other Diagnostic Tests"), id="eeg"
+        ),
+        pytest.param(
+            "Functional capacity evaluation (FCE)",
+            ("Diagnostic Testing", "Other Diagnostic Tests"),
+            id="fce",
+        ),
+        pytest.param(
+            "Pulsed Ultrasound 2 times a week", ("Rehabilitation", "Other Therapies"), id="us"
+        ),
+        pytest.param("Unknown shockwave treatments", ("Therapies", "Other Therapies"), id="eswt"),
+        pytest.param("Right Shoulder Arthroscopy", ("Surgery", "Arthroscopic Surgery"), id="scope"),
+        pytest.param("L4-5 lumbar fusion", ("Surgery", "Spine"), id="fusion"),
+        pytest.param("Spinal cord stimulator trial", ("Surgery", "Spine"), id="scs"),
+        pytest.param(
+            "Associated surgical service: Ultrasling",
+            ("DMEPOS", "Prosthetics/Orthotics"),
+            id="sling",
+        ),
+        pytest.param("Associated surgical service: Hip pad", ("DMEPOS", "Supplies"), id="hip-pad"),
+        pytest.param("1 knee scooter", ("DMEPOS", "DME"), id="scooter"),
+        pytest.param("Bilateral hearing aids", ("DMEPOS", "DME"), id="hearing-aids"),
+        pytest.param(
+            "Dental consultation", ("Evaluation & Management", "Dental Services"), id="dent"
+        ),
+        pytest.param(
+            "Acupuncture with electrical stimulation", ("Rehabilitation", "Acupuncture"), id="ea"
+        ),
+        pytest.param("Unspecified request", (None, None), id="nothing-fits"),
+        pytest.param("", (None, None), id="empty"),
+    ],
+)
+def test_classify_treatment(treatment: str, expected: tuple[str | None, str | None]) -> None:
+    assert classify_treatment(treatment, "") == expected
+
+
+def test_classify_treatment_follows_the_decision() -> None:
+    # 'Physical exam 2 times 8' decided as a course of physical therapy (TAXONOMY.md 2).
+    rationale = "The request for physical therapy exceeds the recommended 9-10 visits."
+    assert classify_treatment("Physical exam 2 times 8", rationale) == ("Rehabilitation", PTOT)
+    assert classify_treatment("Physical exam", "") == (
+        "Evaluation & Management",
+        "Medical Specialties",
+    )
+
+
+def test_every_rule_label_is_in_the_vocabulary() -> None:
+    vocab = vocabulary()
+    for rule in SERVICE_RULES + LATER_RULES:
+        assert vocab.has_treatment(rule.category, rule.subcategory), rule
+
+
+@pytest.mark.parametrize(
+    ("line", "families", "sources"),
+    [
+        pytest.param(
+            f"{DBO} MTUS Chronic Pain Medical Treatment 2016, Section(s): Muscle relaxants (for "
+            "pain), Cyclobenzaprine (Flexeril).",
+            (CP,),
+            ("Muscle relaxants (for pain)",),
+            id="chronic-pain-grouped-topics",
+        ),
+        pytest.param(
+            f"{DBO} MTUS Stress-Related Conditions 2004, Section(s): Treatment, and Chronic Pain "
+            "Medical Treatment 2009, Section(s): Behavioral interventions.",
+            (AC, CP),
+            ("Stress-Related Conditions", "Behavioral interventions"),
+            id="two-mtus-joined-by-and",
+        ),
+        pytest.param(
+            f"{DBO} MTUS Chronic Pain Medical Treatment 2016, Section(s): NSAIDs, GI symptoms & "
+            "cardiovascular risk.",
+            (CP,),
+            ("NSAIDs (non-steroidal anti-inflammatory drugs)",),
+            id="topic-with-comma",
+        ),
+        pytest.param(
+            f"{DBO} MTUS Opioid Treatment 2016, Section(s): 3.3.9 Opioids for Chronic Pain and "
+            "Chronic Opioid Treatment: Maintenance, 4.1 Tapering Opioids: Indications.",
+            (OPI,),
+            ("Opioids for Chronic Pain and Chronic Opioid Treatment", "Tapering Opioids"),
+            id="opioid-parts-by-number",
+        ),
+        pytest.param(
+            f"{DBO} MTUS General Approaches 2004, Section(s): Initial Approaches to Treatment, and "
+            "Knee Complaints 2004, Section(s): Initial Care.",
+            (AC,),
+            ("Initial Approaches to Treatment", "Knee Complaints"),
+            id="general-approaches-split",
+        ),
+        pytest.param(
+            f"{DBO} MTUS General Approaches 2004, and Chronic Pain Medical Treatment 2016.",
+            (AC, CP),
+            ("General Approaches",),
+            id="general-approaches-unsplit",
+        ),
+        pytest.param(
+            f"{DBO} MTUS Elbow Complaints 2007, Section(s): Recommendations. {DBO} Non-MTUS "
+            "Citation Official Disability Guidelines (ODG) Elbow, Splinting.",
+            (AC, ODG),
+            ("Elbow Complaints", "Elbow"),
+            id="mtus-then-odg",
+        ),
+        pytest.param(
+            "The Expert Reviewer based their decision on recommendation(s) outside of the MTUS "
+            f"Guidelines. {DBO} Non-MTUS Citation Official Disability Guidelines (ODG) PRP.",
+            (ODG,),
+            (),
+            id="intro-sentence-and-odg-without-chapter",
+        ),
+        pytest.param(
+            f"{DBO} Non-MTUS Citation Official Disability Guidelines (ODG) Neck Pain, Chiropractic",
+            (ODG,),
+            ("Neck and Upper Back",),
+            id="odg-neck-pain-not-pain-chapter",
+        ),
+        pytest.param(
+            f"{DBO} Non-MTUS Citation Official Disability Guidelines (ODG) Hips and Pelvis (Acute "
+            "and Chronic), MRI and Other Medical Treatment Guidelines ACOEM Hip and Groin "
+            "Disorders, Diagnostic Testing, MRI.",
+            (ODG, ACN),
+            ("Hip & Pelvis", "ACOEM: Hip and Groin Disorders"),
+            id="other-medical-treatment-guidelines",
+        ),
+        pytest.param(
+            f"{DBO} Non-MTUS Citation Official Disability Guidelines (ODG) Knee/DME, Low Back "
+            "Lumbar and Thoracic/Mattress selection and Other Medical Treatment Guidelines "
+            "https://www.cms.gov/Regulations/R148CIM.pdf.",
+            (ODG, OTH),
+            ("Knee & Leg", "Low Back", "Payer and Medicare/CMS policies"),
+            id="odg-two-chapters-and-cms",
+        ),
+        pytest.param(
+            f"{DBO} Non-MTUS Citation http://www.slideshare.net/a-b, https://example.org/c.",
+            (OTH,),
+            ("Other websites",),
+            id="urls",
+        ),
+        pytest.param(
+            f"{DBO} MTUS Forearm, Wrist, and Hand Complaints 2004. {DBO} Non-MTUS Citation "
+            "Green's Operative Hand Surgery, 6th ed Chapter 17.",
+            (AC, OTH),
+            ("Forearm, Wrist, and Hand Complaints", "Medical textbooks"),
+            id="textbook",
+        ),
+        pytest.param(
+            f"{DBO} Non-MTUS Citation Shoulder (Acute & Chronic), Physical Therapy, ODG Preface",
+            (ODG,),
+            ("Shoulder", "Preface (Physical Therapy Guidelines)"),
+            id="odg-chapter-first",
+        ),
+        pytest.param(
+            f"{DBO} Non-MTUS Citation Low Back (Shock wave therapy).",
+            (ODG,),
+            ("Low Back",),
+            id="bare-odg-chapter",
+        ),
+        pytest.param(
+            f"{DBO} Non-MTUS Citation ACOEM guidelines and the Official Disability Guidelines.",
+            (ACN, ODG),
+            (),
+            id="acoem-and-odg-in-one-citation",
+        ),
+        pytest.param(
+            "The Expert Reviewer did not cite any medical evidence for its decision.",
+            ("None cited",),
+            (),
+            id="none-cited",
+        ),
+        pytest.param(
+            f"{DBO} MTUS Chronic Pain Treatment Guidelines Manual therapy & manipulation "
+            "Page(s): 58-59.",
+            (CP,),
+            ("Manual therapy & manipulation",),
+            id="older-topic-pages",
+        ),
+        pytest.param(
+            f"{DBO} MTUS Chronic Pain Treatment Guidelines Pain Interventions and Treatments "
+            "Page(s): 57-59.",
+            (CP,),
+            (),
+            id="older-unknown-topic-family-only",
+        ),
+        pytest.param(
+            f"{DBO} MTUS Chronic Pain Treatment Guidelines 9792.24.1, Acupuncture Medical "
+            "Treatment Guidelines Page(s): 13.",
+            (ACU,),
+            (),
+            id="older-acupuncture-after-chronic-pain-prefix",
+        ),
+        pytest.param(
+            f"{DBO} MTUS Chronic Pain Treatment Guidelines . MTUS 9792.20f.2. MTUS page 99.",
+            (CP, DEF),
+            ("MTUS Definitions (9792.20)",),
+            id="older-definitions",
+        ),
+        pytest.param(
+            f"{DBO} MTUS Acupuncture Treatment 2007.", (ACU,), (), id="acupuncture-family-only"
+        ),
+        pytest.param("", (), (), id="empty"),
+        pytest.param("Not a guideline line at all.", (), (), id="no-sentence"),
+    ],
+)
+def test_classify_guideline(line: str, families: tuple[str, ...], sources: tuple[str, ...]) -> None:
+    assert classify_guideline(line) == (families, sources)
+
+
+@pytest.mark.parametrize(
+    ("treatment", "rationale", "expected"),
+    [
+        pytest.param("MRI of neck and right hand", "", ("Cervical/Neck", "Wrist/Hand"), id="two"),
+        pytest.param(
+            "Chiropractic treatments 2x6 to TS and LS", "", ("Thoracic", "Lumbar/Low back"), id="ab"
+        ),
+        pytest.param("Chiro 2x6 for neck, back", "", ("Cervical/Neck", "Lumbar/Low back"), id="bk"),
+        pytest.param(
+            "Physical therapy for the neck and left trapezius", "", ("Cervical/Neck",), id="tr"
+        ),
+        pytest.param("1 knee scooter", "", ("Multiple/Unspecified",), id="device-word"),
+        pytest.param(
+            "Associated surgical service: Hip pad", "", ("Multiple/Unspecified",), id="pad"
+        ),
+        pytest.param("MRI of the cervical spine", "", ("Cervical/Neck",), id="spine-with-level"),
+        pytest.param("MRI of the spine", "", ("Multiple/Unspecified",), id="spine-alone"),
+        pytest.param("MRI of the left leg", "", ("Multiple/Unspecified",), id="leg-alone"),
+        pytest.param("MRI of the left lower leg", "", ("Knee",), id="lower-leg"),
+        pytest.param("X-ray radial head", "", ("Elbow",), id="radial-head-not-head"),
+        pytest.param("Brace for the forearm", "", ("Wrist/Hand",), id="forearm"),
+        pytest.param("Electroencephalogram", "", ("Head",), id="eeg"),
+        pytest.param(
+            "Physical therapy 2 times a week",
+            "The patient complained of right hip pain. Guidelines recommend knee exercises.",
+            ("Hip",),
+            id="rationale-fallback-skips-guideline-sentences",
+        ),
+        pytest.param(
+            "EMG of the bilateral lower extremities",
+            "The patient has low back pain radiating to the legs with suspected L5-S1 "
+            "radiculopathy. Guidelines note EMG can identify carpal tunnel syndrome.",
+            ("Lumbar/Low back",),
+            id="emg-suspected-site",
+        ),
+        pytest.param(
+            "NCS/EMG RUE",
+            "The injured worker reports numbness, with suspected carpal tunnel syndrome.",
+            ("Wrist/Hand",),
+            id="emg-carpal-tunnel",
+        ),
+        pytest.param("Psychotherapy CBT for Mood", "", ("Psychological",), id="psych-service"),
+        pytest.param("Xanax 1mg #60 for anxiety", "", ("Psychological",), id="drug-for-anxiety"),
+        pytest.param(
+            "Norco 10/325mg #90",
+            "The patient has chronic low back pain.",
+            ("Multiple/Unspecified",),
+            id="medication",
+        ),
+        pytest.param(
+            "Pre-op labs: CBC",
+            "The patient is scheduled for shoulder arthroscopy.",
+            ("Multiple/Unspecified",),
+            id="preop-test",
+        ),
+        pytest.param("Inguinal hernia repair", "", ("Multiple/Unspecified",), id="outside-list"),
+    ],
+)
+def test_find_body_regions(treatment: str, rationale: str, expected: tuple[str, ...]) -> None:
+    assert find_body_regions(treatment, rationale) == expected
+
+
+@pytest.mark.parametrize(
+    ("rationale", "expected"),
+    [
+        pytest.param(
+            "As noted on page 99 of the MTUS Chronic Pain Medical Treatment Guidelines, 9-10 "
+            "visits are endorsed.",
+            ("MTUS Chronic Pain p. 99",),
+            id="page-of-chronic-pain",
+        ),
+        pytest.param(
+            "The MTUS Chronic Pain Medical Treatment Guidelines, pages 78-80, set criteria.",
+            ("MTUS Chronic Pain pp. 78-80",),
+            id="page-range",
+        ),
+        pytest.param(
+            "While pages 59 and 60 of the MTUS Chronic Pain Medical Treatment Guidelines do",
+            ("MTUS Chronic Pain pp. 59-60",),
+            id="pages-and",
+        ),
+        pytest.param(
+            "MTUS Chronic Pain Medical Treatment Guidelines p. 99 allow",
+            ("MTUS Chronic Pain p. 99",),
+            id="p",
+        ),
+        pytest.param("MTUS guidelines page 13 allow 3-6 sessions", ("MTUS p. 13",), id="bare-mtus"),
+        pytest.param(
+            "The MTUS Guideline in ACOEM Chapter 12, Table 12-8, page 309 notes that",
+            ("ACOEM Low Back Complaints",),
+            id="acoem-page-is-not-mtus-page",
+        ),
+        pytest.param(
+            "The Third Edition ACOEM Guidelines Low Back Disorders Chapter notes on page 607",
+            ("ACOEM Low Back Disorders",),
+            id="acoem-third-edition",
+        ),
+        pytest.param("ACOEM Chapter 4 states", ("ACOEM Chapter 4",), id="acoem-chapter-unknown"),
+        pytest.param(
+            "Functional improvement per 8 CCR 9792.20(e).", ("8 CCR 9792.20(e)",), id="ccr"
+        ),
+        pytest.param("per 8 C.C.R. 9792.24.2, the", ("8 CCR 9792.24.2",), id="ccr-dots"),
+        pytest.param("as defined in MTUS 9792.20e following", ("8 CCR 9792.20(e)",), id="bare-e"),
+        pytest.param("as defined by labor code 9792.20(e);", ("8 CCR 9792.20(e)",), id="mislabel"),
+        pytest.param("Labor Code Section 4610.5 requires", ("Labor Code 4610.5",), id="lc"),
+        pytest.param("Per LC 4610.5(c)(2), the", ("Labor Code 4610.5(c)(2)",), id="lc-abbr"),
+        pytest.param(
+            "ODG, under Neck Pain, Chiropractic Guidelines", ("ODG Neck and Upper Back",), id="odg"
+        ),
+        pytest.param("The ODG states that shockwave therapy", ("ODG",), id="odg-no-chapter"),
+        pytest.param(
+            "The Official Disability Guidelines (ODG) Low Back chapter recommends",
+            ("ODG Low Back",),
+            id="odg-lb",
+        ),
+        pytest.param(
+            "ODG states it. The ACOEM recommends MRI. See page 99 of the MTUS Chronic Pain "
+            "Guidelines.",
+            ("ODG", "ACOEM", "MTUS Chronic Pain p. 99"),
+            id="order-of-mention",
+        ),
+        pytest.param("The patient had 12 visits in 2 pages of notes.", (), id="page-without-owner"),
+        pytest.param("", (), id="empty"),
+    ],
+)
+def test_find_citations(rationale: str, expected: tuple[str, ...]) -> None:
+    assert find_citations(rationale) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        pytest.param("Orthopaedic Surgery", "Orthopedic Surgery", id="alias"),
+        pytest.param("Chiropractor", "Chiropractic", id="alias-chiropractor"),
+        pytest.param("Family Medicine", "Family Practice", id="alias-family"),
+        pytest.param("Sports Medicinea", "Sports Medicine", id="alias-typo"),
+        pytest.param(
+            "Physical Medicine and Rehabilitation", "Physical Medicine & Rehabilitation", id="and"
+        ),
+        pytest.param("  internal   medicine ", "Internal Medicine", id="case-and-space"),
+        pytest.param("Board Certified in Anesthesiology", "Anesthesiology", id="older-sentence"),
+        pytest.param("Astrology", None, id="unknown"),
+        pytest.param("", None, id="empty"),
+    ],
+)
+def test_normalize_specialty(raw: str, expected: str | None) -> None:
+    assert normalize_specialty(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        pytest.param("California", "California", id="full"),
+        pytest.param(" new york.", "New York", id="case-punctuation"),
+        pytest.param("CA", "California", id="postal-code"),
+        pytest.param("District of Columbia", "District of Columbia", id="dc"),
+        pytest.param("Narnia", None, id="unknown"),
+    ],
+)
+def test_normalize_state(raw: str, expected: str | None) -> None:
+    assert normalize_state(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        pytest.param("Upheld", Outcome.UPHELD, id="upheld"),
+        pytest.param(" overturned.", Outcome.OVERTURNED, id="lower-punct"),
+        pytest.param("Partially Overturned", Outcome.PARTIALLY_OVERTURNED, id="partial"),
+        pytest.param("Denied", None, id="unknown"),
+    ],
+)
+def test_normalize_outcome(raw: str, expected: Outcome | None) -> None:
+    assert normalize_outcome(raw) == expected
+
+
+def test_normalizers_are_idempotent_over_the_vocabulary_and_aliases() -> None:
+    vocab = vocabulary()
+    for raw in (*vocab.specialties, *vocab.specialty_aliases):
+        once = normalize_specialty(raw)
+        assert once in vocab.specialties
+        assert normalize_specialty(once) == once
+    for state in vocab.states:
+        assert normalize_state(state) == state
+    for word in ("upheld", "OVERTURNED", "Partially Overturned", "x"):
+        once_o = normalize_outcome(word)
+        assert once_o is None or normalize_outcome(once_o) == once_o
+
+
+# Corpus-wide checks: item headings, guideline lines and rationales of every letter.
+HEADING_END_RE = re.compile(r":\s*(Upheld|Overturned)\s*Claims Administrator guideline:")
+HEADING_START_RE = re.compile(r"(?:set forth below:|necessary\.|indicated\.|appropriate\.)\s*")
+
+
+def _letter_text(path: Path) -> str:
+    if path.suffix == ".txt":
+        return path.read_text(encoding="utf-8", errors="replace")
+    pdf = pdfium.PdfDocument(str(path), password="")
+    try:
+        return "\n".join(page.get_textpage().get_text_range() for page in pdf)
+    finally:
+        pdf.close()
+
+
+@cache
+def _corpus_items(corpus: Path) -> tuple[tuple[str, str, str, str, str], ...]:
+    """Return (file, heading, claims line, maximus line, rationale) for every item."""
+    items = []
+    files = sorted((corpus / "letters").glob("*.pdf")) + sorted((corpus / "seeds").glob("*.txt"))
+    for path in files:
+        text = re.sub(r"\s+", " ", _letter_text(path))
+        ends = list(HEADING_END_RE.finditer(text))
+        previous = 0
+        for i, end in enumerate(ends):
+            before = text[previous : end.start()]
+            starts = [m.end() for m in HEADING_START_RE.finditer(before)]
+            heading = before[starts[-1] :] if starts else before[-200:]
+            body = text[end.end() : ends[i + 1].start() if i + 1 < len(ends) else len(text)]
+            claims, _, rest = body.partition("MAXIMUS guideline:")
+            maximus, _, rationale = rest.partition("Decision rationale:")
+            items.append((path.name, heading.strip(), claims, maximus, rationale))
+            previous = end.end()
+    return tuple(items)
+
+
+def test_corpus_has_items(corpus_dir: Path) -> None:
+    assert len(_corpus_items(corpus_dir)) >= 100
+
+
+def test_every_corpus_heading_gets_a_category(corpus_dir: Path) -> None:
+    unclassified = [
+        f"{name}: {heading[-80:]}"
+        for name, heading, _, _, rationale in _corpus_items(corpus_dir)
+        if classify_treatment(heading, rationale) == (None, None)
+    ]
+    assert not unclassified, "\n".join(unclassified)
+
+
+def test_corpus_facet_values_are_in_the_vocabulary(corpus_dir: Path) -> None:
+    vocab = vocabulary()
+    all_sources = {s for sources in vocab.guideline.values() for s in sources}
+    for _, heading, claims, maximus, rationale in _corpus_items(corpus_dir):
+        category, subcategory = classify_treatment(heading, rationale)
+        assert category is not None and subcategory is not None
+        assert vocab.has_treatment(category, subcategory)
+        for line in (claims, maximus):
+            families, sources = classify_guideline(line)
+            assert set(families) <= set(vocab.guideline)
+            assert set(sources) <= all_sources
+            assert {vocab.family_of(s) for s in sources} <= set(families)
+            assert len(set(families)) == len(families) and len(set(sources)) == len(sources)
+        regions = find_body_regions(heading, rationale)
+        assert regions and set(regions) <= set(vocab.body_regions)
+        assert "Multiple/Unspecified" not in regions or regions == ("Multiple/Unspecified",)
+        find_citations(rationale)
+
+
+def test_every_maximus_line_in_the_corpus_gives_a_family(corpus_dir: Path) -> None:
+    empty = [
+        f"{name}: {maximus[:80]}"
+        for name, _, _, maximus, _ in _corpus_items(corpus_dir)
+        if not classify_guideline(maximus)[0]
+    ]
+    assert not empty, "\n".join(empty)
