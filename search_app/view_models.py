@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
@@ -29,7 +29,7 @@ FACET_LABELS = {
     "year": "Decision year",
 }
 # Two-level facets: parent facet -> (child facet, what the children are called).
-CHILD_FACETS = {"category": ("subcategory", "types"), "guideline": ("guideline_source", "sources")}
+CHILD_FACETS = {"category": ("subcategory", "type"), "guideline": ("guideline_source", "source")}
 CHILD_OF = {child: parent for parent, (child, _) in CHILD_FACETS.items()}
 OPEN_FACETS = frozenset(("outcome", "category", "guideline", "year"))
 VISIBLE_VALUES = 6
@@ -287,19 +287,42 @@ def header_fields(letter: Letter) -> list[tuple[str, str]]:
 
 # ---- highlighting the letter page ---------------------------------------------------------
 
+_PHRASE_RE = re.compile(r'"([^"]*)"?')
 _QUERY_WORD_RE = re.compile(r"(?:[A-Za-z_]+:)?([A-Za-z0-9][A-Za-z0-9'/.-]*)")
 _OPERATORS = frozenset(("and", "or", "not"))
+# Words too common to be worth marking when they stand alone (they still count in a phrase).
+_COMMON = frozenset((
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "had", "has", "have", "he",
+    "her", "his", "in", "is", "it", "its", "of", "on", "or", "she", "that", "the", "their",
+    "this", "to", "was", "were", "which", "will", "with",
+))  # fmt: skip
 MIN_TERM_CHARS = 2
+SHORT_TERM_CHARS = 3  # terms this short are marked as whole words only (PT, not ptosis)
 
 
 def query_terms(query: str) -> tuple[str, ...]:
-    """The words of a search query worth marking on the letter page (no operators or fields)."""
+    """The phrases and words of a query worth marking on the letter page, lowercase."""
     terms: list[str] = []
-    for match in _QUERY_WORD_RE.finditer(query):
+
+    def add(term: str) -> None:
+        if term and term not in terms:
+            terms.append(term)
+
+    for phrase in _PHRASE_RE.findall(query):
+        add(" ".join(w.lower() for w in phrase.split()))
+    for match in _QUERY_WORD_RE.finditer(_PHRASE_RE.sub(" ", query)):
         word = match.group(1).strip(".-'/").lower()
-        if len(word) >= MIN_TERM_CHARS and word not in _OPERATORS and word not in terms:
-            terms.append(word)
+        if len(word) >= MIN_TERM_CHARS and word not in _OPERATORS and word not in _COMMON:
+            add(word)
     return tuple(terms)
+
+
+def expand_terms(terms: Sequence[str], expand: Callable[[str], frozenset[str]]) -> tuple[str, ...]:
+    """Add each term's synonyms (brand and generic names, abbreviations), as search does."""
+    out = list(terms)
+    for term in terms:
+        out.extend(sorted(t for t in expand(term) if t not in out))
+    return tuple(out)
 
 
 def _stem(word: str) -> str:
@@ -310,13 +333,21 @@ def _stem(word: str) -> str:
     return word
 
 
+def _term_pattern(term: str) -> str:
+    words = term.split()
+    last = _stem(words[-1])
+    ending = r"s?(?![\w])" if len(last) <= SHORT_TERM_CHARS else r"[\w'-]*"
+    head = "".join(re.escape(w) + r"\s+" for w in words[:-1])
+    return head + re.escape(last) + ending
+
+
 def highlight(text: str, terms: Sequence[str]) -> Markup:
-    """Escape text, then wrap words starting with a query term's stem in <mark>."""
+    """Escape text, then wrap the words and phrases of terms (any ending) in <mark>."""
     if not terms:
         return Markup(escape(text))
-    stems = sorted({_stem(t) for t in terms}, key=len, reverse=True)
+    ordered = sorted(set(terms), key=len, reverse=True)  # longest first: phrases win
     pattern = re.compile(
-        r"(?<![\w])(?:" + "|".join(re.escape(s) for s in stems) + r")[\w'-]*", re.IGNORECASE
+        r"(?<![\w])(?:" + "|".join(_term_pattern(t) for t in ordered) + ")", re.IGNORECASE
     )
     parts: list[str] = []
     position = 0

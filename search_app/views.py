@@ -21,6 +21,7 @@ from flask import (
 )
 from werkzeug.exceptions import HTTPException
 
+from indexer.synonyms import expand
 from search_app import exports, search, search_more, state
 from search_app import view_models as vm
 from search_app.models import MAX_PAGE_SIZE, MAX_QUERY_CHARS, BadRequest, Hit, SearchRequest
@@ -106,7 +107,7 @@ def letter(letter_id: str) -> str:
     if found is None:
         abort(404, description=f"No letter with the id {letter_id!r} is in the index.")
     query = " ".join(request.args.get("q", "").split())[:MAX_QUERY_CHARS]
-    terms = vm.query_terms(query)
+    terms = vm.expand_terms(vm.query_terms(query), expand)
     decisions = [
         {
             "decision": item,

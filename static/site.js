@@ -41,7 +41,22 @@
     }
   }
 
+  // Leave empty fields (an unused date box) out of the URL so links stay short.
+  function dropEmptyFields(event) {
+    var form = event.target;
+    if (form.id !== "search-form") {
+      return;
+    }
+    var fields = form.elements;
+    for (var i = 0; i < fields.length; i++) {
+      if (fields[i].name && fields[i].value === "" && fields[i].type !== "checkbox") {
+        fields[i].disabled = true;
+      }
+    }
+  }
+
   document.addEventListener("change", submitOnChange);
+  document.addEventListener("submit", dropEmptyFields);
   document.addEventListener("DOMContentLoaded", function () {
     var buttons = document.querySelectorAll("button.copy-cite");
     for (var i = 0; i < buttons.length; i++) {

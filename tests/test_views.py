@@ -11,8 +11,15 @@ import csv
 import hashlib
 import io
 import json
+import logging
 import re
-from collections.abc import Iterator
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
@@ -26,9 +33,11 @@ from whoosh import index as whoosh_index
 from indexer.letter import Decision, Layout, Letter, Outcome
 from indexer.schema import SCHEMA, to_documents
 from search_app import create_app
+from search_app.cli import RequestLog
+from search_app.cli import main as cli_main
 from search_app.search import open_index, parse_request
 from search_app.state import EXTENSION_KEY
-from search_app.view_models import citation, highlight, query_terms
+from search_app.view_models import citation, expand_terms, highlight, query_terms
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 PDF_BYTES = b"%PDF-1.4\n% invented test file\n%%EOF\n"
@@ -353,7 +362,7 @@ def test_feed_parses_as_atom_newest_first(web: FlaskClient) -> None:
     root = ET.fromstring(response.get_data())
     assert root.tag == f"{ATOM}feed"
     all_feed = ET.fromstring(web.get("/feed.atom").get_data())
-    updated = [e.findtext(f"{ATOM}updated") for e in all_feed.iter(f"{ATOM}entry")]
+    updated = [e.findtext(f"{ATOM}updated") or "" for e in all_feed.iter(f"{ATOM}entry")]
     assert len(updated) == 9
     assert updated == sorted(updated, reverse=True)
     link = all_feed.find(f"{ATOM}entry/{ATOM}link")
@@ -394,6 +403,72 @@ def test_citation_and_highlight_helpers() -> None:
     made = _letter(9, Path("x.pdf"), (_decision("MRI of the right shoulder", Outcome.UPHELD),))
     text = citation(made, made.decisions[0])
     assert text == "IMR Case No. CM16-0000009 (Dec. 9, 2016): MRI of the right shoulder - Upheld"
-    assert query_terms('treatment:MRI OR "return to work" -x') == ("mri", "return", "to", "work")
+    assert query_terms('treatment:MRI OR "return  to work" -x the') == ("return to work", "mri")
     marked = highlight("<b>Injections</b> & injected", ("injection",))
     assert str(marked) == "&lt;b&gt;<mark>Injections</mark>&lt;/b&gt; &amp; <mark>injected</mark>"
+    phrase = highlight("may Return\nto work; returns", ("return to work", "pt"))
+    assert str(phrase) == "may <mark>Return\nto work</mark>; returns"
+    assert (
+        str(highlight("PT and ptosis, PTs", ("pt",)))
+        == "<mark>PT</mark> and ptosis, <mark>PTs</mark>"
+    )
+    words = expand_terms(("mri",), lambda t: frozenset({t, "magnetic resonance imaging"}))
+    assert words == ("mri", "magnetic resonance imaging")
+
+
+# ---- imr-search serve ---------------------------------------------------------------------
+
+
+def test_request_log_writes_method_path_status_ms(caplog: pytest.LogCaptureFixture) -> None:
+    def tiny(environ: dict[str, object], start_response: Callable[..., object]) -> list[bytes]:
+        start_response("404 NOT FOUND", [("Content-Type", "text/plain")])
+        return [b"no"]
+
+    logged = RequestLog(tiny)
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/x", "QUERY_STRING": "q=1"}
+    with caplog.at_level(logging.INFO, logger="imr_search.requests"):
+        body = b"".join(logged(environ, lambda *args: None))
+    assert body == b"no"
+    assert re.fullmatch(r"GET /x\?q=1 404 \d+\.\dms", caplog.messages[-1])
+
+
+@pytest.mark.parametrize("flags", [["--port", "70000"], ["--threads", "0"]])
+def test_serve_rejects_bad_flags(tmp_path: Path, flags: list[str]) -> None:
+    assert cli_main(["serve", "--index", str(tmp_path), *flags]) == 2
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_serve_without_index_answers_503_page(tmp_path: Path) -> None:
+    port = _free_port()
+    missing = tmp_path / "no-index"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "search_app.cli", "serve", "--index", str(missing),
+         "--port", str(port)],
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+            except urllib.error.HTTPError as answer:
+                status, page = answer.code, answer.read().decode()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    pytest.fail("imr-search serve did not start")
+                time.sleep(0.2)
+        assert status == 503
+        assert f"imr-index build PATH --index {missing}" in page
+    finally:
+        server.terminate()
+        _, errors = server.communicate(timeout=10)
+    assert "imr-index build PATH --index" in errors
+    assert re.search(r"GET / 503 \d+\.\dms", errors)
+    assert "Traceback" not in errors
