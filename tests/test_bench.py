@@ -1,0 +1,86 @@
+"""bench/run.py end to end on a tiny corpus: it must finish and print a complete table.
+
+No timing is asserted: the numbers depend on the machine.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CLASSES = (
+    "single term",
+    "several terms",
+    "phrase",
+    "phrase + facet filters",
+    "browse, no query",
+    "page 5",
+    "sort by date",
+    "similar decisions",
+    "like my case",
+    "statistics",
+)
+MS = r"\d+\.\d / \d+\.\d"  # "p50 / p95"
+
+
+def _run(out: Path, corpus_dir: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "run.py"),
+            "--size", "200",
+            "--repeat", "3",
+            "--load-seconds", "2",
+            "--threads", "4",
+            "--out", str(out),
+            "--pdf-corpus", str(corpus_dir),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+    )  # fmt: skip
+
+
+def test_bench_prints_a_complete_table(tmp_path: Path, corpus_dir: Path) -> None:
+    done = _run(tmp_path, corpus_dir)
+    assert done.returncode == 0, done.stderr[-2000:]
+    text = done.stdout
+    assert text == (tmp_path / "last.md").read_text()
+    assert re.search(
+        r"200 letters, \d+ decisions in [\d.]+ s = \*\*[\d,]+ decisions/s\*\*; 0 failed", text
+    )
+    for label in ("Index size", "SQLite FTS5 build", "Peak RSS, build", "Cold start, library",
+                  "Cold start, HTTP", "PDF text extraction"):  # fmt: skip
+        assert f"| {label}" in text, label
+    assert re.search(r"PDF text extraction.*ms over [1-9]\d* letters", text)
+    for cls in CLASSES:
+        row = re.search(rf"^\| {re.escape(cls)} \| (.+) \| (.+) \| (.+) \| (.+) \|$", text, re.M)
+        assert row, cls
+        library, http, sqlite, ratio = row.groups()
+        assert re.fullmatch(MS, library), (cls, library)
+        assert re.fullmatch(MS, http) or http == "n/a (not built)", (cls, http)
+        assert re.fullmatch(MS, sqlite), (cls, sqlite)
+        assert re.fullmatch(r"\d+\.\dx", ratio), (cls, ratio)
+    load = re.search(r"^\| ([\d,]+) \| (\d+) \| [\d.]+ req/s \| \d+ ms \| \d+ ms \|$", text, re.M)
+    assert load, text
+    assert int(load[1].replace(",", "")) > 0
+    assert load[2] == "0"
+    # A second run reuses the cached corpus, index and FTS5 database.
+    again = _run(tmp_path, corpus_dir)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert "cached" in again.stdout
+
+
+def test_bench_rejects_bad_arguments(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "run.py"), "--size", "0", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "--size must be at least 1" in done.stderr
