@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 from datetime import date
 
-from indexer import taxonomy
+from indexer.taxonomy import normalize_specialty, normalize_state
 
 DATE = r"(?P<date>\d{1,2}\s*[/-]\s*\d{1,2}\s*[/-]\s*\d{4})"
 # The header block ends where the first section starts; header labels are looked up only
@@ -171,7 +171,7 @@ def find_reviewer_states(text: str) -> tuple[str, ...]:
     raws = [item for m in STATES_RE.finditer(flat) for item in _split_list(m["value"])]
     if not raws:
         raws = [i for m in BOARD_SENTENCE_RE.finditer(flat) for i in _split_list(m["state"])]
-    return _normalized(raws, taxonomy.normalize_state)
+    return _normalized(raws, normalize_state)
 
 
 def find_reviewer_specialties(text: str) -> tuple[str, ...]:
@@ -180,4 +180,4 @@ def find_reviewer_specialties(text: str) -> tuple[str, ...]:
     raws = [item for m in SPECIALTY_RE.finditer(flat) for item in _split_list(m["value"])]
     if not raws:
         raws = [i for m in BOARD_SENTENCE_RE.finditer(flat) for i in _split_list(m["specialty"])]
-    return _normalized(raws, taxonomy.normalize_specialty)
+    return _normalized(raws, normalize_specialty)

@@ -27,8 +27,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from indexer import taxonomy
 from indexer.letter import Decision, Layout, Outcome
+from indexer.taxonomy import (
+    classify_guideline,
+    classify_treatment,
+    find_body_regions,
+    find_citations,
+)
 
 SECTION_RE = re.compile(
     r"IMR\s+ISSUES?,\s+DECISIONS?\s+AND\s+RATIONALES?"
@@ -280,9 +285,9 @@ def find_mpr_items(text: str) -> list[RawItem]:
 
 def to_decision(item: RawItem) -> Decision:
     """Attach the taxonomy's labels to an item."""
-    category, subcategory = taxonomy.classify_treatment(item.treatment, item.rationale)
-    families, sources = taxonomy.classify_guideline(item.maximus_guideline)
-    claims_families, _ = taxonomy.classify_guideline(item.claims_admin_guideline)
+    category, subcategory = classify_treatment(item.treatment, item.rationale)
+    families, sources = classify_guideline(item.maximus_guideline)
+    claims_families, _ = classify_guideline(item.claims_admin_guideline)
     return Decision(
         treatment=item.treatment,
         outcome=item.outcome,
@@ -294,8 +299,8 @@ def to_decision(item: RawItem) -> Decision:
         guideline_families=families,
         guideline_sources=sources,
         claims_admin_families=claims_families,
-        body_regions=taxonomy.find_body_regions(item.treatment, item.rationale),
-        citations=taxonomy.find_citations(item.rationale),
+        body_regions=find_body_regions(item.treatment, item.rationale),
+        citations=find_citations(item.rationale),
     )
 
 
