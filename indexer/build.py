@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import io
 import itertools
 import multiprocessing
 import os
@@ -19,7 +20,7 @@ import signal
 import time
 from collections import deque
 from collections.abc import Callable, Collection, Generator, Iterable, Iterator, Sequence
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from multiprocessing.pool import AsyncResult
 from pathlib import Path
@@ -260,9 +261,41 @@ def _cancel(writer: Any) -> None:
     """Abandon a writer after a failure; the last committed generation stays as it was."""
     try:
         writer.cancel()
-    except Exception:
-        if writer.writelock is not None:
-            writer.writelock.release()
+        return
+    except Exception:  # cancel writes too, so on a full disk it can fail half way
+        pass
+    for part in (writer.perdocwriter, writer.fieldwriter, writer.pool):
+        close = getattr(part, "cleanup", None) or part.close
+        with suppress(Exception):
+            close()
+        _close_files_in(part)
+    with suppress(Exception):
+        writer._tempstorage.destroy()
+    if writer.writelock is not None:
+        writer.writelock.release()
+
+
+def _close_files_in(root: object, depth: int = 4) -> None:
+    """Close the OS files a half-closed Whoosh writer part still holds (they sit a few
+    attributes deep), so a failed build does not leak descriptors until garbage collection."""
+    seen: set[int] = set()
+    layer: list[object] = [root]
+    for _ in range(depth):
+        following: list[object] = []
+        for obj in layer:
+            if id(obj) in seen:
+                continue
+            seen.add(id(obj))
+            if isinstance(obj, io.IOBase):
+                with suppress(Exception):
+                    obj.close()
+            elif isinstance(obj, list | tuple):
+                following.extend(obj)
+            elif isinstance(obj, dict):
+                following.extend(obj.values())
+            elif hasattr(obj, "__dict__"):
+                following.extend(vars(obj).values())
+        layer = following
 
 
 class _Build:
