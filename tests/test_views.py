@@ -261,6 +261,14 @@ def test_pagination_links(web: FlaskClient) -> None:
     assert "3&ndash;4 of 9" in html
 
 
+def test_page_past_the_end_links_back(web: FlaskClient) -> None:
+    response = web.get("/?q=acupuncture&page=40")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "past the last page" in html
+    assert 'href="/?q=acupuncture">Go to the first page' in html
+
+
 def test_date_range_filters(web: FlaskClient) -> None:
     html = web.get("/?decided_from=2016-12-05&decided_to=2016-12-06").get_data(as_text=True)
     assert "1&ndash;2 of 2" in html
@@ -472,3 +480,32 @@ def test_serve_without_index_answers_503_page(tmp_path: Path) -> None:
     assert "imr-index build PATH --index" in errors
     assert re.search(r"GET / 503 \d+\.\dms", errors)
     assert "Traceback" not in errors
+
+
+# ---- over the real corpus -----------------------------------------------------------------
+
+
+def test_every_corpus_letter_page_renders(client: FlaskClient) -> None:
+    data = json.loads(client.get("/export.json").get_data(as_text=True))
+    assert data["total"] == len(data["results"]) > 0
+    letters = sorted({r["letter_id"] for r in data["results"]})
+    for letter_id in letters:
+        response = client.get(f"/letters/{letter_id}?q=pain")
+        assert response.status_code == 200, letter_id
+        assert 'id="d0"' in response.get_data(as_text=True)
+
+
+def test_corpus_pdf_route_serves_an_indexed_pdf(client: FlaskClient, corpus_dir: Path) -> None:
+    html = client.get("/?q=MRI").get_data(as_text=True)
+    served = 0
+    for letter_id in dict.fromkeys(re.findall(r'href="/letters/([^"?#/]+)', html)):
+        page = client.get(f"/letters/{letter_id}").get_data(as_text=True)
+        if f"/letters/{letter_id}/pdf" not in page:
+            continue
+        response = client.get(f"/letters/{letter_id}/pdf")
+        assert response.status_code == 200
+        assert response.get_data().startswith(b"%PDF")
+        response.close()
+        served += 1
+    assert served > 0
+    assert client.get("/letters/%2e%2e%2fsecret/pdf").status_code == 404
