@@ -23,6 +23,7 @@ from werkzeug.exceptions import HTTPException
 
 from indexer.synonyms import expand
 from search_app import exports, search, search_more, state
+from search_app import letter_view as lv
 from search_app import view_models as vm
 from search_app.models import MAX_QUERY_CHARS, BadRequest, Hit, SearchRequest
 from search_app.search_more import MAX_LIKE_CHARS
@@ -111,13 +112,13 @@ def letter(letter_id: str) -> str:
     if found is None:
         abort(404, description=f"No letter with the id {letter_id!r} is in the index.")
     query = " ".join(request.args.get("q", "").split())[:MAX_QUERY_CHARS]
-    terms = vm.expand_terms(vm.query_terms(query), expand)
+    terms = lv.expand_terms(lv.query_terms(query), expand)
     decisions = [
         {
             "decision": item,
-            "treatment": vm.highlight(item.treatment, terms),
-            "rationale": vm.highlight(item.rationale, terms),
-            "citation": vm.citation(found, item),
+            "treatment": lv.highlight(item.treatment, terms),
+            "rationale": lv.highlight(item.rationale, terms),
+            "citation": lv.citation(found, item),
             "similar": search_more.similar(index, found.letter_id, number, SIMILAR_LIMIT),
         }
         for number, item in enumerate(found.decisions)
@@ -126,8 +127,8 @@ def letter(letter_id: str) -> str:
         "letter.html",
         letter=found,
         decisions=decisions,
-        summary=vm.highlight(found.clinical_case_summary, terms),
-        header_fields=vm.header_fields(found),
+        summary=lv.highlight(found.clinical_case_summary, terms),
+        header_fields=lv.header_fields(found),
         pdf_url=(
             url_for("views.letter_pdf", letter_id=found.letter_id)
             if found.source.suffix.lower() == ".pdf"

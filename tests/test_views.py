@@ -35,9 +35,9 @@ from indexer.schema import SCHEMA, to_documents
 from search_app import create_app
 from search_app.cli import RequestLog
 from search_app.cli import main as cli_main
+from search_app.letter_view import citation, expand_terms, highlight, query_terms
 from search_app.search import open_index, parse_request
 from search_app.state import EXTENSION_KEY
-from search_app.view_models import citation, expand_terms, highlight, query_terms
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 PDF_BYTES = b"%PDF-1.4\n% invented test file\n%%EOF\n"
