@@ -127,11 +127,22 @@ def run(con: sqlite3.Connection, req: FtsRequest) -> tuple[int, int]:
     ).fetchall()
     offset = (req.page - 1) * PAGE_SIZE
     if req.match is not None and not req.newest:
-        extra = "".join(f" AND fts.rowid IN ({s})" for s in [_filters_sql(req)] if s)
+        # Rank the MATCH once, then filter: joining filters to MATCH made SQLite re-run the
+        # full-text query per filter row (seconds at 8k documents). Snippets for the page only.
+        where = f" WHERE rowid IN ({_filters_sql(req)})" if req.filters else ""
+        ids = [
+            row[0]
+            for row in con.execute(
+                "WITH hits AS MATERIALIZED (SELECT rowid, rank FROM fts WHERE fts MATCH ?) "
+                f"SELECT rowid FROM hits{where} ORDER BY rank LIMIT ? OFFSET ?",
+                [req.match, *_filter_args(req), PAGE_SIZE, offset],
+            )
+        ]
+        marks = ",".join("?" * len(ids)) or "NULL"
         rows = con.execute(
-            "SELECT fts.rowid, snippet(fts, 1, '<mark>', '</mark>', '...', 16) FROM fts "
-            f"WHERE fts MATCH ?{extra} ORDER BY rank LIMIT ? OFFSET ?",
-            [req.match, *_filter_args(req), PAGE_SIZE, offset],
+            "SELECT rowid, snippet(fts, 1, '<mark>', '</mark>', '...', 16) FROM fts "
+            f"WHERE fts MATCH ? AND rowid IN ({marks})",
+            [req.match, *ids],
         ).fetchall()
     elif req.match is not None:
         rows = con.execute(
