@@ -398,7 +398,10 @@ def ratio(ours: list[float], theirs: list[float]) -> str:
     if not ours or not theirs:
         return "n/a"
     base = percentile(theirs, 0.5)
-    return f"{percentile(ours, 0.5) / base:.1f}x" if base > 0 else "n/a"
+    if base <= 0:
+        return "n/a"
+    value = percentile(ours, 0.5) / base
+    return f"{value:.1f}x" if value >= 1 else f"{value:.2f}x"
 
 
 def report(args: argparse.Namespace, facts: dict[str, Any]) -> str:
