@@ -147,7 +147,6 @@ def ensure_index(
     out: Path, corpus: Path, size: int, seed: int, procs: int
 ) -> tuple[Path, dict[str, Any]]:
     from indexer.build import build_index
-    from indexer.generate import MARKER_FILE
 
     index = out / f"index-{size}-s{seed}"
     stamp = out / f"index-{size}-s{seed}.json"
@@ -159,8 +158,7 @@ def ensure_index(
         "seconds": report.seconds,
         "letters": report.letters_total,
         "decisions": report.decisions_total,
-        # The generator's marker file is no letter; any other failure is worth showing.
-        "failed": [str(p.name) for p, _ in report.failed if p.name != MARKER_FILE],
+        "failed": [str(p.name) for p, _ in report.failed],
         "rss_self_mb": max(rss_before, rss_mb(resource.RUSAGE_SELF)),
         "rss_children_mb": rss_mb(resource.RUSAGE_CHILDREN),
         "procs": procs,

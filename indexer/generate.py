@@ -1,6 +1,6 @@
 """Synthetic IMR letters for tests and benchmarks, written from templates in our own words.
 
-Every letter starts with SYNTHETIC_MARKER and the output folder gets a SYNTHETIC.txt file,
+Every letter starts with SYNTHETIC_MARKER and the output folder gets a SYNTHETIC-CORPUS.marker file,
 so generated letters can never pass for real ones; the generator refuses to write into a
 folder that already holds letters without that marker. Letter i depends only on (seed, i),
 so the same seed always gives the same bytes, and any letter can be rebuilt on its own.
@@ -36,7 +36,7 @@ from indexer.generate_vocab import (
 from indexer.letter import Layout, Outcome
 
 SYNTHETIC_MARKER = "SYNTHETIC LETTER - generated for testing"
-MARKER_FILE = "SYNTHETIC.txt"
+MARKER_FILE = "SYNTHETIC-CORPUS.marker"  # not .txt or .pdf: never read as a letter
 BATCH_SIZE = 1000
 MAX_LETTERS = 2_000_000  # case numbers CMyy-8nnnnnn / 9nnnnnn stay unique up to here
 UPHELD_SHARE = 0.9

@@ -99,7 +99,7 @@ def test_refuses_a_folder_of_real_letters(tmp_path: Path, corpus_dir: Path) -> N
     assert not (corpus_dir / "letters" / MARKER_FILE).exists()
     (tmp_path / "nested").mkdir()
     (tmp_path / "nested" / "letter.TXT").write_text("not ours")
-    with pytest.raises(GeneratorError, match="no SYNTHETIC.txt marker"):
+    with pytest.raises(GeneratorError, match=f"no {MARKER_FILE} marker"):
         generate_corpus(tmp_path, 2, seed=1)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["nested"]
 
