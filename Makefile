@@ -7,7 +7,7 @@ IMR_CORPUS ?= $(if $(wildcard ../shared/corpus),../shared/corpus,)
 IMR_INDEX ?= var/index
 HOST ?= 127.0.0.1
 PORT ?= 5000
-SIZE ?= 5000
+SIZE ?= 1000
 CHROMIUM_PATH ?= /usr/bin/chromium
 PYTEST_ARGS ?=
 
