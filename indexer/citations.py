@@ -24,26 +24,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from indexer.guidelines import ACOEM_OTHER, ODG, flexible_pattern
+from indexer.guidelines import ACOEM_CHAPTER_NUMBERS, ACOEM_OTHER, ODG, flexible_pattern
 from indexer.vocabulary import vocabulary
-
-# Chapters of the ACOEM Practice Guidelines, 2nd edition, as adopted into the MTUS.
-ACOEM_CHAPTER_NUMBERS = {
-    1: "Prevention",
-    2: "General Approach to Initial Assessment and Documentation",
-    3: "Initial Approaches to Treatment",
-    5: "Cornerstones of Disability Prevention and Management",
-    6: "Pain, Suffering, and the Restoration of Function",
-    7: "Independent Medical Examinations and Consultations",
-    8: "Neck and Upper Back Complaints",
-    9: "Shoulder Complaints",
-    10: "Elbow Complaints",
-    11: "Forearm, Wrist, and Hand Complaints",
-    12: "Low Back Complaints",
-    13: "Knee Complaints",
-    14: "Ankle and Foot Complaints",
-    15: "Stress-Related Conditions",
-}
 
 PAGE_RE = re.compile(
     r"\b(?:pages?|pgs?\.?|pp?\.)\s*(?P<first>\d{1,4})"

@@ -58,7 +58,8 @@ ACOEM_CHAPTERS: tuple[tuple[str, str], ...] = (
     ("Ankle and Foot Complaints", "Ankle and Foot Complaints"),
     ("Stress-Related Conditions", "Stress-Related Conditions"),
 )
-# Chapters of the 'General Approaches 2004' group, named under its Section(s).
+# Chapters of the 'General Approaches 2004' group, named under its Section(s) or on their own
+# ('Decision based on MTUS Independent Medical Examinations and Consultations 2004').
 GENERAL_APPROACH_CHAPTERS = (
     "Prevention",
     "General Approach to Initial Assessment and Documentation",
@@ -67,6 +68,47 @@ GENERAL_APPROACH_CHAPTERS = (
     "Pain, Suffering, and the Restoration of Function",
     "Independent Medical Examinations and Consultations",
 )
+
+# Chapters of the ACOEM Practice Guidelines, 2nd edition, as adopted into the MTUS (2013-2014
+# letters cite them by number: 'ACOEM ... Chapter 12, pages 303-305').
+ACOEM_CHAPTER_NUMBERS = {
+    1: "Prevention",
+    2: "General Approach to Initial Assessment and Documentation",
+    3: "Initial Approaches to Treatment",
+    5: "Cornerstones of Disability Prevention and Management",
+    6: "Pain, Suffering, and the Restoration of Function",
+    7: "Independent Medical Examinations and Consultations",
+    8: "Neck and Upper Back Complaints",
+    9: "Shoulder Complaints",
+    10: "Elbow Complaints",
+    11: "Forearm, Wrist, and Hand Complaints",
+    12: "Low Back Complaints",
+    13: "Knee Complaints",
+    14: "Ankle and Foot Complaints",
+    15: "Stress-Related Conditions",
+}
+CHAPTER_NUMBER_RE = re.compile(r"\bChapter\s+(?P<n>\d{1,2})\b", re.IGNORECASE)
+# 2013-2014 guideline lines carry no 'Decision based on'; they say where a guideline stands.
+NOT_PART_OF_MTUS_RE = re.compile(
+    r"\b(?:which|that)\s+(?:is|are)\s+not\s+(?:a\s+)?part\s+of\s+(?:the\s+)?(?:CA\s+)?MTUS"
+    r"|\boutside\s+(?:of\s+)?(?:the\s+)?MTUS|\bnon-?\s*MTUS\b",
+    re.IGNORECASE,
+)
+PART_OF_MTUS_RE = re.compile(
+    r"\b(?:which|that)\s+(?:is|are)\s+(?:a\s+)?part\s+of\s+(?:the\s+)?(?:CA\s+)?MTUS",
+    re.IGNORECASE,
+)
+THIRD_EDITION_RE = re.compile(r"(?:3rd|third)\s+ed", re.IGNORECASE)
+# Why the reviewer chose a guideline ('..., because it addresses ...'): not a citation.
+REASON_RE = re.compile(r",?\s+(?:because|as\s+it|since\s+it)\b.*$", re.IGNORECASE | re.DOTALL)
+# Sentences that introduce a line ('The Expert Reviewer based their decision on
+# recommendation(s) outside of the MTUS Guidelines.') carry no family.
+INTRODUCTION_RE = re.compile(
+    r"\b(?:based|base)\s+(?:their|his|her|its|his\s*/\s*her)\s+decision|"
+    r"\bfound\s+(?:that\s+)?(?:no|the)\b",
+    re.IGNORECASE,
+)
+BARE_SPLIT_RE = re.compile(r"(?<=[.;])\s+(?=(?:the\s+)?[A-Z])")
 
 # Other evidence: source -> patterns (TAXONOMY.md 'Other evidence'; 'any other URL' last).
 OTHER_SOURCES: tuple[tuple[str, str], ...] = (
@@ -156,10 +198,30 @@ def _sources_in(family: str, text: str) -> list[str]:
 
 @cache
 def _mtus_name_re() -> re.Pattern[str]:
+    chapters = [c for c, _ in ACOEM_CHAPTERS] + list(GENERAL_APPROACH_CHAPTERS)
     names = [p for p, _ in MTUS_NAMES] + [
-        flexible_pattern(c) + r"(?:\s+\d{4})?" for c, _ in ACOEM_CHAPTERS
+        flexible_pattern(c) + r"(?:\s+\d{4})?" for c in sorted(chapters, key=len, reverse=True)
     ]
     return re.compile("|".join(f"(?:{n})" for n in names), re.IGNORECASE)
+
+
+@cache
+def _general_chapter_re() -> re.Pattern[str]:
+    """Return one alternation over the General Approaches chapters, longest first.
+
+    One alternation, so 'Prevention' inside 'Cornerstones of Disability Prevention and
+    Management' is not read as the Prevention chapter too.
+    """
+    chapters = sorted(GENERAL_APPROACH_CHAPTERS, key=len, reverse=True)
+    return re.compile("|".join(flexible_pattern(c) for c in chapters), re.IGNORECASE)
+
+
+def _general_chapter(name: str) -> str | None:
+    """Return the General Approaches chapter a name starts with, or None."""
+    for chapter in GENERAL_APPROACH_CHAPTERS:
+        if re.match(flexible_pattern(chapter) + r"(?:\s+\d{4})?$", name, re.IGNORECASE):
+            return chapter
+    return None
 
 
 def _mtus_family(name: str) -> tuple[str, str | None]:
@@ -170,7 +232,7 @@ def _mtus_family(name: str) -> tuple[str, str | None]:
     for chapter, source in ACOEM_CHAPTERS:
         if re.match(flexible_pattern(chapter), name, re.IGNORECASE):
             return ACOEM_MTUS, source
-    return ACOEM_MTUS, None
+    return ACOEM_MTUS, _general_chapter(name)
 
 
 def _mtus_part(family: str, chapter: str | None, text: str) -> list[tuple[str, str | None]]:
@@ -178,9 +240,8 @@ def _mtus_part(family: str, chapter: str | None, text: str) -> list[tuple[str, s
     sections = SECTIONS_RE.split(text, maxsplit=1)
     detail = sections[1] if len(sections) > 1 else text
     if family == ACOEM_MTUS and chapter is None:
-        named = [
-            c for c in GENERAL_APPROACH_CHAPTERS if re.search(flexible_pattern(c), detail, re.I)
-        ]
+        found = (_general_chapter(m.group(0)) for m in _general_chapter_re().finditer(detail))
+        named = list(dict.fromkeys(c for c in found if c is not None))
         return [(family, c) for c in named] or [(family, "General Approaches")]
     if family == ACOEM_MTUS:
         return [(family, chapter)]
@@ -213,9 +274,23 @@ def _regulations(text: str) -> list[tuple[str, str | None]]:
     return found
 
 
+def _top_level(body: str, match: re.Match[str]) -> bool:
+    """Tell whether a guideline name heads its own citation, not a Section(s) entry.
+
+    A General Approaches chapter may be a Section(s) entry of 'General Approaches 2004'; on
+    its own it starts the sentence or follows ', and '.
+    """
+    if _general_chapter(match.group(0)) is None:
+        return True
+    before = body[: match.start()]
+    return match.group(0)[0].isupper() and (
+        not before.strip() or bool(re.search(r"\band\s*$", before))
+    )
+
+
 def _mtus_sentence(text: str) -> list[tuple[str, str | None]]:
     body = MTUS_RE.sub("", text, count=1)
-    names = list(_mtus_name_re().finditer(body))
+    names = [m for m in _mtus_name_re().finditer(body) if _top_level(body, m)]
     found: list[tuple[str, str | None]] = []
     for i, match in enumerate(names):
         end = names[i + 1].start() if i + 1 < len(names) else len(body)
@@ -262,20 +337,67 @@ def _non_mtus_sentence(text: str) -> list[tuple[str, str | None]]:
     return found
 
 
+def _acoem_in_mtus(text: str) -> list[tuple[str, str | None]]:
+    """Return the MTUS ACOEM chapter a 2013-style ACOEM citation names, by name or number."""
+    pairs = [_mtus_family(m.group(0)) for m in _mtus_name_re().finditer(text)]
+    chapters: list[tuple[str, str | None]] = [
+        (f, c) for f, c in pairs if f == ACOEM_MTUS and c is not None
+    ]
+    if chapters:
+        return chapters
+    number = CHAPTER_NUMBER_RE.search(text)
+    chapter = ACOEM_CHAPTER_NUMBERS.get(int(number["n"])) if number else None
+    return [(ACOEM_MTUS, chapter)]
+
+
+def _bare_citation(text: str) -> list[tuple[str, str | None]]:
+    """Return (family, source) pairs of one guideline named without 'Decision based on'.
+
+    The 2013-2014 layouts write 'the MTUS Chronic Pain Medical Treatment Guidelines, page
+    99', 'the ACOEM Guidelines, Chapter 12, ..., which is part of the MTUS' or 'the Official
+    Disability Guidelines (ODG), Knee chapter, which is not part of the MTUS'.
+    """
+    clause = REASON_RE.sub("", text).strip(" .,;")
+    clause = re.sub(r"^(?:the|and|also)\s+", "", clause, flags=re.IGNORECASE)
+    if not clause or INTRODUCTION_RE.search(clause):
+        return []
+    if NON_MTUS_RE.match(clause):
+        return _non_mtus_sentence(clause)
+    outside = bool(NOT_PART_OF_MTUS_RE.search(clause))
+    acoem = ACOEM_MARK_RE.search(clause)
+    if acoem and not ODG_MARK_RE.search(clause[: acoem.start()]):
+        if outside or THIRD_EDITION_RE.search(clause):
+            return _citation(clause)
+        return _acoem_in_mtus(clause)
+    if outside or ODG_MARK_RE.search(clause):
+        return _citation(clause)
+    if MTUS_RE.match(clause) or _mtus_name_re().search(clause):
+        return _mtus_sentence(clause)
+    if any(re.search(p, clause, re.IGNORECASE) for _, p in OTHER_SOURCES):
+        return _citation(clause)
+    return []
+
+
+def _pairs(text: str) -> list[tuple[str, str | None]]:
+    sentences = SENTENCE_RE.split(text)
+    # Text before the first 'Decision based on' is an introduction, or a 2013-style line.
+    pairs = [p for clause in BARE_SPLIT_RE.split(sentences[0]) for p in _bare_citation(clause)]
+    for sentence in sentences[1:]:
+        if NON_MTUS_RE.match(sentence):
+            pairs.extend(_non_mtus_sentence(sentence))
+        elif MTUS_RE.match(sentence):
+            pairs.extend(_mtus_sentence(sentence))
+    return pairs
+
+
 def classify_guideline(line: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Return the (families, sources) of one guideline line, in the letter's order."""
     text = re.sub(r"\s+", " ", line).strip()
     if NONE_CITED_RE.search(text):
         return (NONE_CITED,), ()
-    pairs: list[tuple[str, str | None]] = []
-    for sentence in SENTENCE_RE.split(text)[1:]:
-        if NON_MTUS_RE.match(sentence):
-            pairs.extend(_non_mtus_sentence(sentence))
-        elif MTUS_RE.match(sentence):
-            pairs.extend(_mtus_sentence(sentence))
     families: list[str] = []
     sources: list[str] = []
-    for family, source in pairs:
+    for family, source in _pairs(text):
         if family not in families:
             families.append(family)
         if source is not None and source not in sources:

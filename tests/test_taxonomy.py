@@ -354,6 +354,189 @@ def test_classify_guideline(line: str, families: tuple[str, ...], sources: tuple
     assert classify_guideline(line) == (families, sources)
 
 
+POST = "MTUS Postsurgical Treatment Guidelines"
+ACOEM_OTHER = "ACOEM (non-MTUS)"
+OTHER = "Other evidence"
+
+
+def _variants(family: str) -> list[tuple[str, str]]:
+    """Return (source, variant as written) for every 'Matches' entry of a family."""
+    matches = vocabulary().source_match[family]
+    return [(source, variant) for source, variants in matches.items() for variant in variants]
+
+
+# The ACOEM chapters as an MTUS sentence names them ('MTUS Knee Complaints 2004'); the six
+# General Approaches chapters can be named the same way.
+ACOEM_CHAPTER_NAMES = [
+    (source, variant.removesuffix(" 2004").removesuffix(" 2007"))
+    for source, variant in _variants(AC)
+    if "no chapter named" not in variant
+] + [
+    (source, source)
+    for source in vocabulary().guideline[AC]
+    if source != "General Approaches" and source not in vocabulary().source_match[AC]
+]
+
+
+@pytest.mark.parametrize(
+    ("source", "name"), ACOEM_CHAPTER_NAMES, ids=[n for _, n in ACOEM_CHAPTER_NAMES]
+)
+def test_every_mtus_acoem_chapter_is_recognised(source: str, name: str) -> None:
+    assert classify_guideline(f"{DBO} MTUS {name} 2004.") == ((AC,), (source,))
+    after = f"{DBO} MTUS Chronic Pain Medical Treatment 2009, Section(s): Opioids, and {name} 2004"
+    assert classify_guideline(after) == ((CP, AC), ("Opioids", source))
+    sections = f"{DBO} MTUS {name} 2004, Section(s): Summary, Initial Care."
+    assert classify_guideline(sections) == ((AC,), (source,))
+
+
+@pytest.mark.parametrize(
+    "chapter",
+    [c for c in vocabulary().guideline[AC][1:7]],
+)
+def test_general_approaches_sections_name_their_chapter(chapter: str) -> None:
+    line = f"{DBO} MTUS General Approaches 2004, Section(s): {chapter}."
+    assert classify_guideline(line) == ((AC,), (chapter,))
+
+
+@pytest.mark.parametrize(
+    ("source", "variant"), _variants(POST), ids=[v for _, v in _variants(POST)]
+)
+def test_every_postsurgical_section_is_recognised(source: str, variant: str) -> None:
+    line = f"{DBO} MTUS Postsurgical Treatment 2009, Section(s): {variant}."
+    assert classify_guideline(line) == ((POST,), (source,))
+
+
+@pytest.mark.parametrize(
+    ("section", "source"),
+    [
+        ("1.4 Opioids for Acute Pain: Post-operative Pain", "Opioids for Acute Pain"),
+        ("2. Opioids for Subacute Pain", "Opioids for Subacute Pain"),
+        (
+            "3.3.9 Opioids for Chronic Pain and Chronic Opioid Treatment: Urine Drug Testing",
+            "Opioids for Chronic Pain and Chronic Opioid Treatment",
+        ),
+        ("4.1 Tapering Opioids: When to Taper", "Tapering Opioids"),
+    ],
+)
+def test_every_opioid_part_is_recognised(section: str, source: str) -> None:
+    alone = f"{DBO} MTUS Opioid Treatment 2016, Section(s): {section}."
+    assert classify_guideline(alone) == ((OPI,), (source,))
+    after = (
+        f"{DBO} MTUS Chronic Pain Medical Treatment 2016, Section(s): Opioids, and Opioid "
+        f"Treatment 2016, Section(s): {section}."
+    )
+    assert classify_guideline(after) == ((CP, OPI), ("Opioids", source))
+
+
+@pytest.mark.parametrize(("source", "variant"), _variants(ODG), ids=[v for _, v in _variants(ODG)])
+def test_every_odg_chapter_form_is_recognised(source: str, variant: str) -> None:
+    chapter = variant.replace("<topic>", "Opioids")
+    full = f"{DBO} Non-MTUS Citation Official Disability Guidelines (ODG) {chapter}, MRI."
+    assert classify_guideline(full) == ((ODG,), (source,))
+    short = f"{DBO} Non-MTUS Citation ODG guidelines, {chapter}."
+    assert classify_guideline(short) == ((ODG,), (source,))
+
+
+@pytest.mark.parametrize(
+    ("source", "variant"), _variants(ACOEM_OTHER), ids=[v for _, v in _variants(ACOEM_OTHER)]
+)
+def test_every_non_mtus_acoem_chapter_form_is_recognised(source: str, variant: str) -> None:
+    line = f"{DBO} Non-MTUS Citation ACOEM Practice Guidelines, 3rd Edition, {variant}."
+    assert classify_guideline(line) == ((ACOEM_OTHER,), (source,))
+    other = (
+        f"{DBO} Non-MTUS Citation UpToDate and Other Medical Treatment Guidelines ACOEM, {variant}"
+    )
+    assert classify_guideline(other) == ((OTHER, ACOEM_OTHER), ("UpToDate", source))
+
+
+# 2013-2014 layouts: the parser passes the text after 'The Physician Reviewer based his/her
+# decision on' (MAXIMUS) or the 'GUIDELINE(S) RELIED UPON ... AND WHY:' section (MPR).
+@pytest.mark.parametrize(
+    ("line", "families", "sources"),
+    [
+        pytest.param(
+            "the MTUS Chronic Pain Medical Treatment Guidelines, Physical Medicine, pages 98-99.",
+            (CP,),
+            ("Physical medicine treatment",),
+            id="maximus-2013-chronic-pain",
+        ),
+        pytest.param(
+            "the MTUS Shoulder Complaints chapter, page 205.",
+            (AC,),
+            ("Shoulder Complaints",),
+            id="maximus-2013-acoem-chapter",
+        ),
+        pytest.param(
+            "MTUS Low Back Complaints, page 303, because it addresses testing for nerve roots.",
+            (AC,),
+            ("Low Back Complaints",),
+            id="mpr-2013-reason-is-not-a-citation",
+        ),
+        pytest.param(
+            "Non-MTUS Citation Official Disability Guidelines (ODG) Knee & Leg, Home health "
+            "services.",
+            (ODG,),
+            ("Knee & Leg",),
+            id="mpr-2013-non-mtus",
+        ),
+        pytest.param(
+            "the American College of Occupational and Environmental Medicine (ACOEM), 2nd "
+            "Edition, (2004), Chapter 12, pages 303-305, which is part of the MTUS.",
+            (AC,),
+            ("Low Back Complaints",),
+            id="acoem-chapter-number-part-of-mtus",
+        ),
+        pytest.param(
+            "the Official Disability Guidelines (ODG), Low Back Chapter, Discography, which is "
+            "not part of the MTUS.",
+            (ODG,),
+            ("Low Back",),
+            id="odg-not-part-of-mtus",
+        ),
+        pytest.param(
+            "the ACOEM Practice Guidelines, 3rd Edition, Shoulder Disorders, which is not part "
+            "of the MTUS.",
+            (ACOEM_OTHER,),
+            ("ACOEM: Shoulder Disorders",),
+            id="acoem-third-edition",
+        ),
+        pytest.param(
+            "the Chronic Pain Medical Treatment Guidelines (2009), Opioids, pages 74-96, which "
+            "is part of the MTUS. The Expert Reviewer also cited the Official Disability "
+            "Guidelines (ODG), Pain Chapter, which is not part of the MTUS.",
+            (CP, ODG),
+            ("Opioids", "Pain (Chronic)"),
+            id="two-bare-citations",
+        ),
+        pytest.param(
+            "the MTUS Independent Medical Examinations and Consultations 2004. Decision based "
+            "on Non-MTUS Citation Official Disability Guidelines (ODG) Shoulder, Referral.",
+            (AC, ODG),
+            ("Independent Medical Examinations and Consultations", "Shoulder"),
+            id="bare-then-decision-based-on",
+        ),
+        pytest.param("the MTUS Acupuncture Treatment 2007.", (ACU,), (), id="bare-acupuncture"),
+        pytest.param(
+            "the Medical Disability Advisor, which is not part of the MTUS.",
+            (OTHER,),
+            ("MDGuidelines",),
+            id="bare-other-evidence",
+        ),
+        pytest.param(
+            "The Expert Reviewer based their decision on recommendation(s) outside of the MTUS "
+            "Guidelines.",
+            (),
+            (),
+            id="introduction-only",
+        ),
+    ],
+)
+def test_classify_guideline_without_decision_based_on(
+    line: str, families: tuple[str, ...], sources: tuple[str, ...]
+) -> None:
+    assert classify_guideline(line) == (families, sources)
+
+
 @pytest.mark.parametrize(
     ("treatment", "rationale", "expected"),
     [
