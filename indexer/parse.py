@@ -29,7 +29,7 @@ from indexer.parse_fields import (
     find_ur_denial_date,
 )
 from indexer.parse_items import find_decisions, flatten_prose
-from indexer.pdf import extract_text, read_text_file
+from indexer.pdf import MAX_FILE_BYTES, check_size, extract_text, read_text_file
 
 __all__ = [
     "find_age",
@@ -170,6 +170,7 @@ def read_letter_text(path: Path) -> str:
 
 def parse_file(path: Path) -> Letter:
     """Read and parse one letter file; raise UnreadableLetter for anything unusable."""
+    check_size(path, MAX_FILE_BYTES)
     try:
         data = path.read_bytes()
     except OSError as error:

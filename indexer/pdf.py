@@ -19,6 +19,11 @@ PDF_MAGIC = b"%PDF-"
 HEADER_WINDOW = 1024
 # '%%EOF' closes every complete PDF; writers may append a few bytes after it.
 TRAILER_WINDOW = 2048
+# Size caps: a real letter is a few hundred kilobytes at most, so anything far larger is
+# refused before it is read, instead of holding its bytes and parsing them for seconds.
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_TEXT_BYTES = 8 * 1024 * 1024  # for .txt files and for the text a PDF yields
+MAX_PAGES = 1000
 
 _LOAD_ERRORS = {
     pdfium_c.FPDF_ERR_FILE: "file could not be opened",
@@ -27,6 +32,22 @@ _LOAD_ERRORS = {
     pdfium_c.FPDF_ERR_SECURITY: "unsupported PDF security handler",
     pdfium_c.FPDF_ERR_PAGE: "corrupt PDF (page not found or has an error)",
 }
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def check_size(path: Path, limit: int = MAX_FILE_BYTES) -> None:
+    """Raise UnreadableLetter when a file is missing or larger than limit bytes."""
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise UnreadableLetter(path, f"cannot read file: {error.strerror or error}") from error
+    if size > limit:
+        raise UnreadableLetter(
+            path, f"file too large: {_megabytes(size)}, the limit is {_megabytes(limit)}"
+        )
 
 
 def _check_bytes(path: Path, data: bytes) -> None:
@@ -63,6 +84,7 @@ def _page_texts(path: Path, document: pdfium.PdfDocument) -> list[str]:
 
 def extract_text(path: Path) -> str:
     """Return the text of every page of a PDF, pages joined with a newline."""
+    check_size(path)
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -72,16 +94,26 @@ def extract_text(path: Path) -> str:
     try:
         if len(document) == 0:
             raise UnreadableLetter(path, "corrupt PDF: no pages")
+        if len(document) > MAX_PAGES:
+            raise UnreadableLetter(
+                path, f"too many pages: {len(document)}, the limit is {MAX_PAGES}"
+            )
         texts = _page_texts(path, document)
     finally:
         document.close()
     if not any(text.strip() for text in texts):
         raise UnreadableLetter(path, f"no text layer (scanned?): {len(texts)} page(s) without text")
-    return "\n".join(texts)
+    joined = "\n".join(texts)
+    if len(joined) > MAX_TEXT_BYTES:
+        raise UnreadableLetter(
+            path, f"text too long: {len(joined):,} characters, the limit is {MAX_TEXT_BYTES:,}"
+        )
+    return joined
 
 
 def read_text_file(path: Path) -> str:
     """Return a text file's content, decoded as UTF-8 or else Windows-1252."""
+    check_size(path, MAX_TEXT_BYTES)
     try:
         data = path.read_bytes()
     except OSError as error:

@@ -44,11 +44,15 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
+# Request bodies (the "like my case" text) are capped before they are read: the longest
+# text /like accepts is MAX_LIKE_CHARS characters, at most four UTF-8 bytes each.
+MAX_BODY_BYTES = 4 * MAX_LIKE_CHARS + 4096
 BUILD_COMMAND = "imr-index build PATH --index {index}"
 ERROR_TITLES = {
     400: "This search cannot be run",
     404: "Page not found",
     405: "Method not allowed",
+    413: "The text is too long",
     500: "Something went wrong",
     503: "The search index is not available",
 }
@@ -262,6 +266,14 @@ def feed() -> Response:
 
 
 # ---- app-wide hooks -----------------------------------------------------------------------
+
+
+@bp.before_app_request
+def cap_request_body() -> None:
+    """Refuse oversized bodies with 413 before reading them (also without Content-Length)."""
+    request.max_content_length = current_app.config.get("MAX_CONTENT_LENGTH") or MAX_BODY_BYTES
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        abort(413, description=f"The request body is larger than {MAX_BODY_BYTES:,} bytes.")
 
 
 @bp.after_app_request
