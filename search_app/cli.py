@@ -12,6 +12,7 @@ from typing import Any
 
 from search_app import create_app, state
 from search_app.search import IndexMissing
+from search_app.views import MAX_BODY_BYTES
 
 LOG = logging.getLogger("imr_search.requests")
 DEFAULT_INDEX = "var/index"
@@ -108,7 +109,17 @@ def serve(args: argparse.Namespace) -> int:
         print(f"imr-search: --threads must be at least 1, not {args.threads}", file=sys.stderr)
         return 2
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(message)s")
-    app = create_app({"INDEX": args.index, "EXPORT_CAP": args.export_cap, "DEBUG": False})
+    # IMR_DEBUG / IMR_TESTING in the environment must not reach a served app: both make
+    # Flask re-raise errors past the error pages (and their security headers).
+    app = create_app(
+        {
+            "INDEX": args.index,
+            "EXPORT_CAP": args.export_cap,
+            "DEBUG": False,
+            "TESTING": False,
+            "PROPAGATE_EXCEPTIONS": False,
+        }
+    )
     app.debug = False
     _warm(app, args.index)
     print(
@@ -121,6 +132,8 @@ def serve(args: argparse.Namespace) -> int:
         port=args.port,
         threads=args.threads,
         ident="imr-search",
+        # Waitress refuses absurd bodies itself; bodies nearer the app's cap get its 413 page.
+        max_request_body_size=4 * MAX_BODY_BYTES,
     )
     return 0
 

@@ -58,11 +58,15 @@ def hit_record(hit: Hit, url: str) -> dict[str, Any]:
     }
 
 
+def spreadsheet_safe(text: str) -> str:
+    """Prefix an apostrophe to text a spreadsheet program would run as a formula."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
 def _cell(value: object) -> str:
     if value is None:
         return ""
-    text = LIST_SEPARATOR.join(value) if isinstance(value, list) else str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+    return spreadsheet_safe(LIST_SEPARATOR.join(value) if isinstance(value, list) else str(value))
 
 
 def _csv_line(values: Iterable[object]) -> str:

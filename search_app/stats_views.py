@@ -23,6 +23,7 @@ from search_app.analytics import (
     Stats,
 )
 from search_app.charts import month_chart, percent, rate_chart
+from search_app.exports import spreadsheet_safe
 from search_app.models import BadRequest, SearchRequest
 from search_app.search import IndexMissing, parse_request
 
@@ -135,7 +136,10 @@ def stats_csv() -> Response | tuple[str, int, dict[str, str]]:
     except IndexMissing as error:
         return f"{error}\n", 503, plain
     out = io.StringIO()
-    csv.writer(out).writerows(_csv_rows(stats, table))
+    rows = _csv_rows(stats, table)
+    csv.writer(out).writerows(
+        tuple(spreadsheet_safe(c) if isinstance(c, str) else c for c in row) for row in rows
+    )
     return Response(
         out.getvalue(),
         mimetype="text/csv",
