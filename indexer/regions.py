@@ -62,7 +62,7 @@ REGION_TERMS: dict[str, tuple[str, ...]] = {
         r"acromi\w*",
         r"subacromial",
         r"scapula\w*",
-        r"brachial\s+plexus",
+        r"brachial\s+plex\w*",
         r"glenohumeral",
         r"humeral\s+head",
         r"clavic\w*",
@@ -166,6 +166,7 @@ NOT_A_SITE = (
     r"hospital\s+bed",
     r"head\s+of\s+the\s+\w+",
     r"back\s+to\s+(?:work|normal)",
+    r"\d[\d,.]*\s*(?:feet|foot|ft)\b",
     r"(?:come|came|go|went|get|got|call(?:ed)?)\s+back",
     r"back\s+(?:in|on)\s+\w+\s+\d",
     r"hand(?:s|ed)?\s+(?:over|in|out)",
@@ -181,13 +182,35 @@ NOT_A_SITE = (
     r"(?-i:RUE|LUE|RLE|LLE|BUE|BLE)",
 )
 # Sentences of a rationale that quote or paraphrase a guideline rather than describe the
-# patient: their body parts do not count.
-GUIDELINE_SENTENCE_RE = re.compile(
-    r"\bMTUS\b|\bODG\b|\bACOEM\b|guideline|Official\s+Disability|recommend|criteria|"
-    r"indicated\s+(?:for|when|in)|\bstates?\b|according\s+to|\bnotes?\s+that|supports?\s+",
+# patient: their body parts do not count. A sentence naming a guideline is one; a sentence
+# in the language of recommendations is one unless it is about the patient or the records
+# ('According to the medical record, this worker has back pain' is about the patient).
+GUIDELINE_NAME_RE = re.compile(
+    r"\bMTUS\b|\bODG\b|\bACOEM\b|guidelines?\b|Official\s+Disability|"
+    r"Chronic\s+Pain\s+Medical\s+Treatment|\bstud(?:y|ies)\s+(?:show|found|suggest)",
     re.IGNORECASE,
 )
-SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"(])")
+RECOMMENDATION_RE = re.compile(
+    r"recommend|criteria|indicated\s+(?:for|when|in)|\bsupports?\b|\bevidence\b|"
+    r"\beffective(?:ness)?\b|\bmay\s+be\s+(?:used|useful|considered|appropriate)",
+    re.IGNORECASE,
+)
+PATIENT_RE = re.compile(
+    r"\b(?:patient|applicant|injured\s+worker|claimant|worker|employee|he|she|his|her|"
+    r"this\s+case|medical\s+records?|documentation|provider|physician|progress\s+notes?|"
+    r"reports?|complain\w*|diagnos\w*|presented|underwent|status\s+post)\b",
+    re.IGNORECASE,
+)
+# Sentences about this request or the operation it accompanies: when they name a site, the
+# other sites of the patient's history do not count.
+REQUEST_SENTENCE_RE = re.compile(
+    r"\brequest(?:ed|s)?\b|\bplanned\b|\bproposed\b|\bscheduled\b|\bsurg\w+|\boperati\w+|"
+    r"\bpost-?\s*op\w*|\barthroscop\w+|\brepair\b|\breconstruct\w+|\bauthori[sz]ed\b|"
+    r"\bcertified\b|\bstatus\s+post\b|\bs/p\b|\bunderwent\b",
+    re.IGNORECASE,
+)
+QUOTED_RE = re.compile(r"\"[^\"]*\"|\u201c[^\u201d]*\u201d")
+SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?])[\"'\u201d)]*\s+(?=[A-Z\"(\u201c])")
 ELECTRODIAGNOSTIC_RE = re.compile(
     r"\b(?:EMG|NCV|NCS|SSEP)\b|electrodiagnos|nerve\s+conduction|electromyogra", re.I
 )
@@ -200,6 +223,7 @@ SUSPECTED_SITES: tuple[tuple[str, str], ...] = (
         "Lumbar/Low back",
     ),
     (r"carpal\s+tunnel", "Wrist/Hand"),
+    (r"brachial\s+plex\w*", "Shoulder"),
     (r"cubital\s+tunnel|ulnar\s+neuropathy", "Elbow"),
     (r"tarsal\s+tunnel", "Ankle/Foot"),
 )
@@ -218,6 +242,11 @@ NO_RATIONALE_FALLBACK = frozenset(
         "Adjunct Surgical Services",
     }
 )
+# Tests and visits before an operation are not aimed at a body site (TAXONOMY.md 7).
+PRE_OPERATIVE_RE = re.compile(
+    r"\bpre-?\s*(?:op|operative|surgical)\b|\bpreop\w*|\bclearance\b", re.IGNORECASE
+)
+PRE_OPERATIVE_CATEGORIES = frozenset({"Diagnostic Testing", "Evaluation & Management"})
 MENTAL_DRUG_CLASSES = frozenset(
     {"Antidepressant", "AntiAnxiety", "Atypical Antipsychotic", "Benzodiazepines"}
 )
@@ -247,19 +276,33 @@ def regions_named(text: str) -> list[str]:
     return found
 
 
-def _patient_sentences(rationale: str) -> str:
+def _is_guideline_sentence(sentence: str) -> bool:
+    if GUIDELINE_NAME_RE.search(sentence):
+        return True
+    return bool(RECOMMENDATION_RE.search(sentence)) and not PATIENT_RE.search(sentence)
+
+
+def _patient_sentences(rationale: str) -> list[str]:
+    """Return the rationale's sentences about the patient, quoted passages removed."""
     sentences = SENTENCE_SPLIT_RE.split(re.sub(r"\s+", " ", rationale))
-    kept = [s for s in sentences if not GUIDELINE_SENTENCE_RE.search(s)]
-    return " ".join(kept)
+    kept = (s for s in sentences if not _is_guideline_sentence(s))
+    return [QUOTED_RE.sub(" ", s) for s in kept]
+
+
+def _sites(sentences: list[str]) -> list[str]:
+    found = (r for s in sentences for r in regions_named(s))
+    return [r for r in dict.fromkeys(found) if r != PSYCHOLOGICAL]
 
 
 def _rationale_regions(item: str, rationale: str) -> list[str]:
     patient = _patient_sentences(rationale)
     if ELECTRODIAGNOSTIC_RE.search(item):
-        suspected = [r for p, r in SUSPECTED_SITES if re.search(p, patient, re.IGNORECASE)]
+        text = " ".join(patient)
+        suspected = [r for p, r in SUSPECTED_SITES if re.search(p, text, re.IGNORECASE)]
         if suspected:
             return suspected
-    return [r for r in regions_named(patient) if r != PSYCHOLOGICAL]
+    about_request = _sites([s for s in patient if REQUEST_SENTENCE_RE.search(s)])
+    return about_request or _sites(patient)
 
 
 def _is_psychological(item: str, rationale: str) -> bool:
@@ -273,8 +316,16 @@ def _is_psychological(item: str, rationale: str) -> bool:
         category == "Pharmaceuticals"
         and generic is not None
         and drugs.drug_table()[generic].drug_class in MENTAL_DRUG_CLASSES
-        and bool(MENTAL_TARGET_RE.search(_patient_sentences(rationale)))
+        and bool(MENTAL_TARGET_RE.search(" ".join(_patient_sentences(rationale))))
     )
+
+
+def _rationale_counts(item: str) -> bool:
+    """Tell whether an item's site may come from its rationale."""
+    category, subcategory = classify_treatment(item, "")
+    if NO_RATIONALE_FALLBACK.intersection((category, subcategory)):
+        return False
+    return not (PRE_OPERATIVE_RE.search(item) and category in PRE_OPERATIVE_CATEGORIES)
 
 
 def _ordered(regions: list[str]) -> tuple[str, ...]:
@@ -288,6 +339,6 @@ def find_body_regions(treatment: str, rationale: str) -> tuple[str, ...]:
     regions = regions_named(item)
     if _is_psychological(remaining_request(item), rationale) and PSYCHOLOGICAL not in regions:
         regions.append(PSYCHOLOGICAL)
-    if not regions and not NO_RATIONALE_FALLBACK.intersection(classify_treatment(item, "")):
+    if not regions and _rationale_counts(item):
         regions = _rationale_regions(item, rationale)
     return _ordered(regions) if regions else (UNSPECIFIED,)

@@ -74,7 +74,15 @@ PSYCH_WORDS = (
     r"psycholog\w*|psychiatr\w*|psychotherap\w*|cognitive[\s-]+behavio\w*|\bCBT\b|"
     r"hypnotherap\w*|counsel+ing|neuropsycholog\w*|mental\s+health|\bpsych\b"
 )
-EVALUATION_WORDS = r"evaluat\w*|eval\b|consult\w*|testing|tests?\b|assessment|exam\w*|referral"
+EVALUATION_WORDS = (
+    r"evaluat\w*|eval\b|consult\w*|testing|tests?\b|assessment|exam\w*|referral|clearance"
+)
+# Medical clearance is one service however it is worded: 'Medical clearance', 'Cardiac
+# clearance', 'Pre-operative medical evaluation', 'Pre-op H&P' (TAXONOMY.md section 2).
+CLEARANCE = (
+    r"\bclearance\b|\bpre-?\s*(?:op|operative|surgical)\b\.?\s+(?:\w+\s+){0,2}"
+    r"(?:evaluat\w*|eval\b|consult\w*|exam\w*|H\s*&\s*P|history\s+and\s+physical|visit)"
+)
 
 # Rules before the drug table: services whose words never name a drug.
 SERVICE_RULES = (
@@ -100,6 +108,10 @@ SERVICE_RULES = (
         "Programs",
     ),
     _rule(r"acupunct\w*|acupressure", REHAB, "Acupuncture"),
+    # A psychological evaluation or clearance before a stimulator or an operation is still
+    # a psychological service.
+    _rule(rf"(?:{PSYCH_WORDS}).*(?:{EVALUATION_WORDS})", PSYCH, "Evaluation & Management"),
+    _rule(rf"(?:{EVALUATION_WORDS}).*(?:{PSYCH_WORDS})", PSYCH, "Evaluation & Management"),
     _rule(
         r"spinal\s+cord\s+stimulat\w*|\bSCS\b|dorsal\s+column\s+stimulat\w*|"
         r"intrathecal\s+pump",
@@ -108,7 +120,7 @@ SERVICE_RULES = (
     ),
     _rule(
         r"assistant\s+surgeon|surgical\s+assist\w*|\bPA\s+assist\w*|co-?surgeon|"
-        r"anesthes\w*|(?:medical|surgical|pre-?operative|pre-?op)\s+clearance|"
+        rf"anesthes\w*|{CLEARANCE}|"
         r"(?:inpatient|hospital)\s+(?:stay|admission)|length\s+of\s+stay|"
         r"\bday\s+(?:inpatient|stay)|intra-?operative\s+(?:neuro)?monitoring|"
         r"neuromonitoring|surgical\s+facility|surgi-?center|outpatient\s+surgery\s+center",
@@ -122,8 +134,6 @@ SERVICE_RULES = (
         "Home Health",
         "Home Health",
     ),
-    _rule(rf"(?:{PSYCH_WORDS}).*(?:{EVALUATION_WORDS})", PSYCH, "Evaluation & Management"),
-    _rule(rf"(?:{EVALUATION_WORDS}).*(?:{PSYCH_WORDS})", PSYCH, "Evaluation & Management"),
     _rule(PSYCH_WORDS + r"|group\s+therapy|biofeedback.*(?:psych|CBT)", PSYCH, "Therapies"),
     _rule(
         r"(?<!post-)(?<!post)(?<!post\s)(?<!pre-)(?<!pre)(?:surg\w+|orthop(?:a)?edi\w*|neurosurg\w*|"

@@ -599,6 +599,112 @@ def test_find_body_regions(treatment: str, rationale: str, expected: tuple[str, 
     assert find_body_regions(treatment, rationale) == expected
 
 
+# The rationale fallback (TAXONOMY.md 7): the site of this request, the complaint it treats
+# or the operation it accompanies; body parts in guideline text or quotes do not count.
+@pytest.mark.parametrize(
+    ("treatment", "rationale", "expected"),
+    [
+        pytest.param(
+            "Post-op physical therapy 12 sessions",
+            "The patient underwent right shoulder arthroscopy last month. The MTUS Postsurgical "
+            "Guidelines allow 24 visits for the knee and the shoulder. The request is certified.",
+            ("Shoulder",),
+            id="post-op-pt-operated-shoulder",
+        ),
+        pytest.param(
+            "Associated surgical service: Sling",
+            "She has neck pain and a torn rotator cuff. The planned left shoulder repair was "
+            "found necessary, so the sling is necessary too.",
+            ("Shoulder",),
+            id="operation-site-wins-over-history",
+        ),
+        pytest.param(
+            "2 sessions of physical therapy",
+            'The ODG states, "therapy helps the knee." According to the medical record, this '
+            "worker has back pain radiating into the legs.",
+            ("Lumbar/Low back",),
+            id="according-to-the-record-is-about-the-patient",
+        ),
+        pytest.param(
+            "Shockwave therapy",
+            "The available evidence does not support shockwave therapy for the elbow. The "
+            "patient reports heel pain.",
+            ("Ankle/Foot",),
+            id="evidence-sentence-without-patient-is-dropped",
+        ),
+        pytest.param(
+            "Bath chair",
+            "The patient is able to walk around 250 feet in the home.",
+            ("Multiple/Unspecified",),
+            id="feet-as-a-distance",
+        ),
+        pytest.param(
+            "NCS/EMG RUE",
+            "The provider ordered the testing to rule out a brachial plexopathy.",
+            ("Shoulder",),
+            id="suspected-brachial-plexopathy",
+        ),
+        pytest.param(
+            "Pre-op chest x-ray",
+            "The patient is scheduled for a right knee arthroscopy.",
+            ("Multiple/Unspecified",),
+            id="pre-operative-test-has-no-site",
+        ),
+        pytest.param(
+            "Pre-operative medical evaluation",
+            "The patient is scheduled for a right knee arthroscopy.",
+            ("Multiple/Unspecified",),
+            id="clearance-worded-as-evaluation-has-no-site",
+        ),
+    ],
+)
+def test_body_region_rationale_fallback(
+    treatment: str, rationale: str, expected: tuple[str, ...]
+) -> None:
+    assert find_body_regions(treatment, rationale) == expected
+
+
+ADJUNCT = ("Surgery", "Adjunct Surgical Services")
+
+
+@pytest.mark.parametrize(
+    "treatment",
+    [
+        "Medical clearance",
+        "Preoperative Medical Clearance",
+        "Associated surgical service: Medical clearance",
+        "Pre-op clearance",
+        "Internal medicine clearance",
+        "Cardiac clearance",
+        "Pre-operative medical evaluation",
+        "Preoperative evaluation",
+        "Pre-op history and physical",
+        "Associated surgical service: pre-op H&P",
+        "Pre-operative internal medicine consultation",
+    ],
+)
+def test_medical_clearance_is_one_service_however_worded(treatment: str) -> None:
+    assert classify_treatment(treatment, "") == ADJUNCT
+    assert find_body_regions(treatment, "The right shoulder operation is planned.") == (
+        "Multiple/Unspecified",
+    )
+
+
+@pytest.mark.parametrize(
+    ("treatment", "expected"),
+    [
+        (
+            "Psychological clearance for spinal cord stimulator trial",
+            ("Psych Services", "Evaluation & Management"),
+        ),
+        ("Pre-op EKG", ("Diagnostic Testing", "Other Diagnostic Tests")),
+        ("Post-op evaluation", ("Evaluation & Management", "Medical Specialties")),
+    ],
+)
+def test_not_medical_clearance(treatment: str, expected: tuple[str, str]) -> None:
+    assert classify_treatment(treatment, "") == expected
+
+
 @pytest.mark.parametrize(
     ("rationale", "expected"),
     [
