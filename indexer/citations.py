@@ -64,6 +64,13 @@ CHAPTER_NUMBER_RE = re.compile(r"\s*(?:Guidelines?,?\s*)?Chapter\s+(?P<n>\d{1,2}
 THIRD_EDITION_RE = re.compile(r"(?:3rd|third)\s+ed", re.IGNORECASE)
 SENTENCE_END_RE = re.compile(r"[.;](?:\s|$)")
 WINDOW = 90  # characters after a mention in which its chapter may be named
+# The chapter is named before the guideline is quoted: body parts after 'ODG states ...'
+# belong to the quoted text, not to a chapter name.
+QUOTING_VERB_RE = re.compile(
+    r"\b(?:states?|stated|indicates?|notes?|recommends?|writes|specifies|says|supports?|"
+    r"supporting|allows?|advises?|acknowledges?|stipulates?|is|are|was|were|has|have|does)\b",
+    re.IGNORECASE,
+)
 
 
 def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
@@ -138,7 +145,9 @@ def _chapter_re(family: str) -> tuple[re.Pattern[str], dict[str, str]]:
 def _chapter_after(family: str, text: str, end: int) -> str | None:
     pattern, groups = _chapter_re(family)
     _, right = _sentence_bounds(text, end, end)
-    match = pattern.search(text, end, min(right, end + WINDOW))
+    right = min(right, end + WINDOW)
+    verb = QUOTING_VERB_RE.search(text, end, right)
+    match = pattern.search(text, end, verb.start() if verb else right)
     return groups[str(match.lastgroup)] if match else None
 
 

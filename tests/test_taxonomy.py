@@ -773,6 +773,35 @@ def test_find_citations(rationale: str, expected: tuple[str, ...]) -> None:
 
 
 @pytest.mark.parametrize(
+    ("rationale", "expected"),
+    [
+        pytest.param(
+            "The ODG states that an MRI of the shoulder is indicated.", ("ODG",), id="odg-quote"
+        ),
+        pytest.param(
+            "ODG, Shoulder chapter, states that MRI is indicated.",
+            ("ODG Shoulder",),
+            id="odg-named",
+        ),
+        pytest.param(
+            "The ACOEM Guidelines state that most knee complaints need no imaging.",
+            ("ACOEM",),
+            id="acoem-paraphrase",
+        ),
+        pytest.param(
+            "The MTUS Guideline in ACOEM Chapter 13, Table 13-3, page 338 notes it.",
+            ("ACOEM Knee Complaints",),
+            id="acoem-chapter-page-is-not-mtus-page",
+        ),
+    ],
+)
+def test_citation_chapter_is_named_before_the_quote(
+    rationale: str, expected: tuple[str, ...]
+) -> None:
+    assert find_citations(rationale) == expected
+
+
+@pytest.mark.parametrize(
     ("raw", "expected"),
     [
         pytest.param("Orthopaedic Surgery", "Orthopedic Surgery", id="alias"),
