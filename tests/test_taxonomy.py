@@ -936,3 +936,17 @@ def test_every_maximus_line_in_the_corpus_gives_a_family(corpus_dir: Path) -> No
         if not classify_guideline(maximus)[0]
     ]
     assert not empty, "\n".join(empty)
+
+
+SAMPLES = Path(__file__).parent / "samples"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in SAMPLES.glob("*2013*.txt")))
+def test_every_2013_sample_item_gets_a_guideline_family(name: str) -> None:
+    from indexer.parse import parse_letter
+
+    path = SAMPLES / name
+    letter = parse_letter(path.read_text(encoding="utf-8"), path)
+    assert letter.decisions
+    for decision in letter.decisions:
+        assert decision.guideline_families, decision.maximus_guideline
