@@ -9,12 +9,15 @@ hits load stored fields and get highlighted.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from whoosh import query as wq
+from whoosh.idsets import DocIdSet
+from whoosh.query import spans
 from whoosh.util.times import datetime_to_long
 
 from indexer.letter import Letter, letter_from_json
@@ -35,6 +38,9 @@ from search_app.search_query import QUERY_HELP, parse_query
 from search_app.search_request import parse_request
 from search_app.search_snippets import make_highlighter
 from search_app.search_suggest import suggest, suggest_for
+
+FloatArray = np.ndarray[Any, np.dtype[np.float64]]
+ArrayT = TypeVar("ArrayT", bound=np.ndarray[Any, Any])
 
 __all__ = [
     "QUERY_HELP",
@@ -68,6 +74,59 @@ def _query_mask(gen: Generation, searcher: Any, query: wq.Query) -> BoolArray:
     return mask & gen.live
 
 
+def _scored(
+    gen: Generation, searcher: Any, query: wq.Query
+) -> tuple[BoolArray, IntArray, FloatArray]:
+    """Walk the query's matchers once: the matching set, its documents best first, scores.
+
+    Equal scores keep document order, as Whoosh's own top-k collector does.
+    """
+    ids: list[int] = []
+    scores: list[float] = []
+    context = searcher.context()
+    for leaf, offset in searcher.leaf_searchers():
+        matcher = query.matcher(leaf, context)
+        add_id, add_score = ids.append, scores.append
+        while matcher.is_active():
+            add_id(matcher.id() + offset)
+            add_score(matcher.score())
+            matcher.next()
+    docs = np.asarray(ids, dtype=np.int64)
+    mask = np.zeros(gen.size, dtype=np.bool_)
+    mask[docs] = True
+    mask &= gen.live
+    values = np.asarray(scores, dtype=np.float64)
+    order = np.lexsort((docs, -values))
+    order = order[mask[docs[order]]]
+    return mask, docs[order], values[order]
+
+
+def _positional(query: wq.Query) -> bool:
+    """Tell whether a query checks positions (phrases, NEAR), which cost per candidate."""
+    if isinstance(query, wq.Phrase | spans.SpanQuery):
+        return True
+    return any(_positional(child) for child in query.children())
+
+
+class _MaskSet(DocIdSet):  # type: ignore[misc]
+    """A numpy mask as a Whoosh filter, so a filter needs no Python set of every match."""
+
+    def __init__(self, mask: BoolArray) -> None:
+        self.mask = mask
+        self.size = int(np.count_nonzero(mask))
+
+    def __contains__(self, docnum: object) -> bool:
+        if not isinstance(docnum, int | np.integer):
+            return False
+        return 0 <= docnum < len(self.mask) and bool(self.mask[docnum])
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(np.flatnonzero(self.mask).tolist())
+
+
 def _date_mask(gen: Generation, searcher: Any, req: SearchRequest) -> BoolArray | None:
     mask: BoolArray | None = None
     if req.decided_from or req.decided_to:
@@ -93,33 +152,105 @@ def _facet_masks(gen: Generation, req: SearchRequest) -> dict[str, BoolArray]:
     }
 
 
-def _facet_counts(
-    gen: Generation, base: BoolArray, masks: Mapping[str, BoolArray], browsing: bool
-) -> dict[str, IntArray]:
+@dataclass(slots=True)
+class Matches:
+    """One request's matching sets, cached per generation and shared: never modify them.
+
+    base holds the query and date matches, final adds the facet filters; ranked (the final
+    set best first) and counts are filled in when first asked for.
+    """
+
+    compiled: Compiled
+    base: BoolArray
+    final: BoolArray
+    masks: dict[str, BoolArray]
+    ranked: IntArray | None = None
+    scores: FloatArray | None = None
+    counts: dict[str, IntArray] | None = None
+
+
+def _cache_key(req: SearchRequest) -> tuple[object, ...]:
+    filters = tuple(sorted((facet, tuple(sorted(values))) for facet, values in req.filters))
+    dates = (req.decided_from, req.decided_to, req.injured_from, req.injured_to)
+    return (" ".join(req.query.split()), dates, filters)
+
+
+def _frozen(array: ArrayT) -> ArrayT:
+    array.flags.writeable = False
+    return array
+
+
+def _matches(
+    index: LetterIndex, gen: Generation, searcher: Any, req: SearchRequest, ranked: bool = False
+) -> Matches:
+    """Return the request's matching sets, from the cache or computed.
+
+    ranked asks for relevance order too. A query with phrases then runs once, scoring every
+    match as it goes, since checking positions is what costs; other queries collect their
+    matches in bulk and leave the page to Whoosh's top-k search, which skips weak blocks.
+    """
+    key = _cache_key(req)
+    found = gen.matches.get(key)
+    if isinstance(found, Matches) and (
+        found.ranked is not None or not ranked or not _positional(found.compiled.query)
+    ):
+        return found
+    compiled = compile_query(parse_query(req.query), IndexContext(index, gen, searcher))
+    order: IntArray | None = None
+    scores: FloatArray | None = None
+    if ranked and _positional(compiled.query):
+        base, order, scores = _scored(gen, searcher, compiled.query)
+    else:
+        base = _query_mask(gen, searcher, compiled.query)
+    dates = _date_mask(gen, searcher, req)
+    if dates is not None:
+        base &= dates
+    masks = {facet: _frozen(mask) for facet, mask in _facet_masks(gen, req).items()}
+    final = base.copy()
+    for mask in masks.values():
+        final &= mask
+    if order is not None and scores is not None:
+        kept = final[order]
+        order, scores = _frozen(order[kept]), _frozen(scores[kept])
+    result = Matches(compiled, _frozen(base), _frozen(final), masks, order, scores)
+    if isinstance(found, Matches):
+        result.counts = found.counts
+    gen.matches.put(key, result)
+    return result
+
+
+def _facet_counts(gen: Generation, found: Matches, browsing: bool) -> dict[str, IntArray]:
     if browsing and gen.browse_counts is not None:
         return gen.browse_counts
+    if found.counts is not None:
+        return found.counts
     counts: dict[str, IntArray] = {}
     for facet in FACETS:
-        mask = base
-        for other, other_mask in masks.items():
+        mask = found.base
+        for other, other_mask in found.masks.items():
             if other != facet:
                 mask = mask & other_mask
         counts[facet] = gen.tables[facet].count(mask)
+    found.counts = counts
     if browsing:
         gen.browse_counts = counts
     return counts
 
 
 def _ordered_page(
-    gen: Generation, searcher: Any, compiled: Compiled, final: BoolArray, req: SearchRequest
+    gen: Generation, searcher: Any, found: Matches, req: SearchRequest
 ) -> list[tuple[int, float]]:
     start = (req.page - 1) * req.per_page
     end = start + req.per_page
-    docs = np.flatnonzero(final)
+    relevance = req.sort == "relevance" and not isinstance(found.compiled.query, wq.Every)
+    if relevance and found.ranked is not None and found.scores is not None:
+        page = zip(found.ranked[start:end].tolist(), found.scores[start:end].tolist(), strict=True)
+        return [(int(d), float(s)) for d, s in page]
+    docs = np.flatnonzero(found.final)
     if start >= len(docs):
         return []
-    if req.sort == "relevance" and not isinstance(compiled.query, wq.Every):
-        results = searcher.search(compiled.query, limit=end, filter=set(docs.tolist()))
+    if relevance:
+        results = searcher.search(found.compiled.query, limit=end, filter=_MaskSet(found.final))
         return [(hit.docnum, float(hit.score or 0.0)) for hit in results[start:end]]
     keys = gen.decided[docs]
     if req.sort == "oldest":
@@ -130,43 +261,30 @@ def _ordered_page(
     return [(int(d), 0.0) for d in docs[order[start:end]]]
 
 
-def _matching(
-    index: LetterIndex, gen: Generation, searcher: Any, req: SearchRequest
-) -> tuple[Compiled, BoolArray, BoolArray, dict[str, BoolArray]]:
-    compiled = compile_query(parse_query(req.query), IndexContext(index, gen, searcher))
-    base = _query_mask(gen, searcher, compiled.query)
-    dates = _date_mask(gen, searcher, req)
-    if dates is not None:
-        base &= dates
-    masks = _facet_masks(gen, req)
-    final = base.copy()
-    for mask in masks.values():
-        final &= mask
-    return compiled, base, final, masks
+def _is_browsing(req: SearchRequest, found: Matches) -> bool:
+    dated = req.decided_from or req.decided_to or req.injured_from or req.injured_to
+    return not (req.query or found.masks or dated)
 
 
 def run_search(index: LetterIndex, req: SearchRequest) -> SearchPage:
     """Run a request: exact total, disjunctive facet counts, one page of highlighted hits."""
     with index.searcher() as searcher:
         gen = index.generation
-        compiled, base, final, masks = _matching(index, gen, searcher, req)
-        browsing = not (req.query or masks or req.decided_from or req.decided_to) and not (
-            req.injured_from or req.injured_to
-        )
-        counts = _facet_counts(gen, base, masks, browsing)
-        highlighter = make_highlighter(compiled.highlights)
+        found = _matches(index, gen, searcher, req, ranked=req.sort == "relevance")
+        counts = _facet_counts(gen, found, _is_browsing(req, found))
+        highlighter = make_highlighter(found.compiled.highlights)
         hits = tuple(
             to_hit(searcher.stored_fields(docnum), highlighter, score)
-            for docnum, score in _ordered_page(gen, searcher, compiled, final, req)
+            for docnum, score in _ordered_page(gen, searcher, found, req)
         )
-        total = int(np.count_nonzero(final))
+        total = int(np.count_nonzero(found.final))
         suggestion = suggest_for(searcher, req.query) if req.query else None
         return SearchPage(
             request=req,
             total=total,
             hits=hits,
             facets=facet_values(gen, counts, req),
-            notice="; ".join(compiled.notices) or None,
+            notice="; ".join(found.compiled.notices) or None,
             suggestion=suggestion,
         )
 
@@ -174,8 +292,8 @@ def run_search(index: LetterIndex, req: SearchRequest) -> SearchPage:
 def matching_docnums(index: LetterIndex, req: SearchRequest) -> IntArray:
     """Return the document numbers matching a request's query, dates and filters (sorted)."""
     with index.searcher() as searcher:
-        _, _, final, _ = _matching(index, index.generation, searcher, req)
-        return np.flatnonzero(final).astype(np.int64)
+        found = _matches(index, index.generation, searcher, req)
+        return np.flatnonzero(found.final).astype(np.int64)
 
 
 def count_values(

@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,39 @@ from search_app.search_facets import (
 
 Expand = Callable[[str], frozenset[str]]
 DEFAULT_CHECK_SECONDS = 1.0
+# Matching sets kept per generation: a query's facet counts, statistics and page flips reuse
+# its set instead of running it again. At 1M documents one entry holds a few MB of masks.
+DEFAULT_CACHE_SIZE = 32
+
+
+class MatchCache:
+    """A small thread-safe LRU of per-query results; size 0 keeps nothing."""
+
+    def __init__(self, size: int) -> None:
+        self.size = max(0, size)
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any:
+        """Return the value cached under key (now the most recent), or None."""
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: Hashable, value: Any) -> None:
+        """Keep value under key, dropping the least recently used entry when full."""
+        if not self.size:
+            return
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._items)
 
 
 class IndexMissing(Exception):
@@ -46,6 +80,7 @@ class Generation:
     tables: dict[str, FacetTable]
     decided: np.ndarray[Any, np.dtype[np.uint64]]
     browse_counts: dict[str, np.ndarray[Any, np.dtype[np.int64]]] | None = None
+    matches: MatchCache = field(default_factory=lambda: MatchCache(0))
 
 
 def _signature(path: Path) -> tuple[tuple[str, int, int], ...]:
@@ -61,7 +96,7 @@ def _signature(path: Path) -> tuple[tuple[str, int, int], ...]:
     return tuple(sorted(out))
 
 
-def _load(path: Path) -> Generation:
+def _load(path: Path, cache_size: int) -> Generation:
     signature = _signature(path)
     if not signature or not whoosh_index.exists_in(str(path)):
         raise IndexMissing(path)
@@ -72,19 +107,28 @@ def _load(path: Path) -> Generation:
         live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
         tables = build_tables(reader)
         decided = date_keys(reader, "decision_date", size)
-    return Generation(ix, signature, size, live, tables, decided)
+    for array in (live, decided):
+        array.flags.writeable = False  # shared by every request of this generation
+    return Generation(ix, signature, size, live, tables, decided, matches=MatchCache(cache_size))
 
 
 class LetterIndex:
     """An open index: a searcher per thread and numpy caches per committed generation."""
 
-    def __init__(self, path: Path, expand: Expand, check_seconds: float = DEFAULT_CHECK_SECONDS):
+    def __init__(
+        self,
+        path: Path,
+        expand: Expand,
+        check_seconds: float = DEFAULT_CHECK_SECONDS,
+        cache_size: int = DEFAULT_CACHE_SIZE,
+    ):
         self.path = path
         self.expand = expand
         self.check_seconds = check_seconds
+        self.cache_size = cache_size
         self._lock = threading.Lock()
         self._local = threading.local()
-        self._generation = _load(path)
+        self._generation = _load(path, cache_size)
         self._checked = time.monotonic()
 
     @property
@@ -104,7 +148,7 @@ class LetterIndex:
             if signature == self._generation.signature:
                 return False
             try:
-                self._generation = _load(self.path)
+                self._generation = _load(self.path, self.cache_size)
             except (IndexMissing, OSError):
                 return False  # a build mid-swap: keep serving the old generation
         return True
@@ -154,11 +198,15 @@ class IndexContext:
 
 
 def open_index(
-    path: Path | str, expand: Expand | None = None, check_seconds: float = DEFAULT_CHECK_SECONDS
+    path: Path | str,
+    expand: Expand | None = None,
+    check_seconds: float = DEFAULT_CHECK_SECONDS,
+    cache_size: int = DEFAULT_CACHE_SIZE,
 ) -> LetterIndex:
     """Open the index at path; raise IndexMissing when there is none.
 
-    expand defaults to indexer.synonyms.expand; tests pass their own table.
+    expand defaults to indexer.synonyms.expand; tests pass their own table. cache_size is
+    how many queries' matching sets each generation keeps (0: none, every request runs cold).
     """
     directory = Path(path)
     if not directory.is_dir():
@@ -167,4 +215,4 @@ def open_index(
         from indexer.synonyms import expand as synonyms_expand
 
         expand = synonyms_expand
-    return LetterIndex(directory, expand, check_seconds)
+    return LetterIndex(directory, expand, check_seconds, cache_size)

@@ -536,3 +536,99 @@ def test_corpus_real_synonyms_brand_finds_generic(corpus_index: Path) -> None:
     brand = run_search(index, parse_request([("q", "neurontin")]))
     assert generic.total > 0
     assert brand.total >= generic.total
+
+
+# ---- speed measures: the per-generation cache and one-pass ranking ---------------------
+
+CACHE_REQUESTS = [
+    [("q", '"functional improvement"')],
+    [("q", '"functional improvement"'), ("sort", "newest")],
+    [("q", '"functional improvement"'), ("page", "2")],
+    [("q", '"functional improvement"'), ("outcome", "Upheld")],
+    [("q", "physical therapy")],
+    [("q", "physical therapy"), ("sort", "oldest"), ("page", "2")],
+    [("q", "physical therapy"), ("sort", "newest")],
+    [("q", "physical therapy")],
+    [("q", '"medically necessary" OR acupuncture'), ("category", "Pharmaceuticals")],
+    [("q", "mri -knee"), ("decided_from", "2016-01-01")],
+    [],
+    [("outcome", "Overturned")],
+    [],
+]
+
+
+def page_view(page: SearchPage) -> tuple[object, ...]:
+    hits = tuple((h.letter_id, h.decision_index, round(h.score, 6), h.snippet) for h in page.hits)
+    facets = {
+        name: tuple((v.value, v.count) for v in values) for name, values in page.facets.items()
+    }
+    return page.total, hits, facets, page.notice
+
+
+def test_cached_pages_equal_cold_pages(corpus_index: Path) -> None:
+    cached = search.open_index(corpus_index, expand=no_synonyms, check_seconds=0)
+    cold = search.open_index(corpus_index, expand=no_synonyms, check_seconds=0, cache_size=0)
+    try:
+        for _ in range(2):  # the second round is served from the cache
+            for pairs in CACHE_REQUESTS:
+                req = parse_request(pairs)
+                assert page_view(run_search(cached, req)) == page_view(run_search(cold, req)), pairs
+        assert len(cached.generation.matches) > 0
+        assert len(cold.generation.matches) == 0
+    finally:
+        cached.close()
+        cold.close()
+
+
+@pytest.mark.parametrize(
+    "q",
+    ['"functional improvement"', '"physical therapy" lumbar', "acupuncture", '"pain management"~2'],
+)
+def test_ranking_equals_whoosh_top_k(corpus_index: Path, q: str) -> None:
+    from search_app.search_compile import compile_query
+    from search_app.search_index import IndexContext
+    from search_app.search_query import parse_query
+
+    index = search.open_index(corpus_index, expand=no_synonyms, check_seconds=0, cache_size=0)
+    try:
+        page = run_search(index, parse_request([("q", q), ("per_page", "50")]))
+        with index.searcher() as searcher:
+            context = IndexContext(index, index.generation, searcher)
+            query = compile_query(parse_query(q), context).query
+            expected = [
+                (h.docnum, round(float(h.score), 6)) for h in searcher.search(query, limit=50)
+            ]
+            got = [
+                (
+                    next(searcher.document_numbers(doc_id=f"{h.letter_id}#{h.decision_index}")),
+                    round(h.score, 6),
+                )
+                for h in page.hits
+            ]
+        assert page.hits and got == expected
+    finally:
+        index.close()
+
+
+def test_match_cache_keeps_the_most_recent() -> None:
+    from search_app.search_index import MatchCache
+
+    cache = MatchCache(2)
+    cache.put("a", 1)
+    cache.put("b", 2)
+    assert cache.get("a") == 1  # now "b" is the oldest
+    cache.put("c", 3)
+    assert (cache.get("a"), cache.get("b"), cache.get("c")) == (1, None, 3)
+    off = MatchCache(0)
+    off.put("a", 1)
+    assert off.get("a") is None and len(off) == 0
+
+
+def test_refresh_drops_the_cache(small: search.LetterIndex, tmp_path: Path) -> None:
+    before = find(small, "acupuncture").total
+    assert len(small.generation.matches) == 1
+    extra = item("Acupuncture 6 sessions", Outcome.UPHELD, "Not indicated.", "Other", "Acupuncture")
+    write_index(tmp_path, [make_letter(99, [extra], date(2016, 3, 1))])
+    assert small.refresh()
+    assert len(small.generation.matches) == 0
+    assert find(small, "acupuncture").total == before + 1
