@@ -118,7 +118,7 @@ class _MaskSet(DocIdSet):  # type: ignore[misc]
     def __contains__(self, docnum: object) -> bool:
         if not isinstance(docnum, int | np.integer):
             return False
-        return 0 <= docnum < len(self.mask) and bool(self.mask[docnum])
+        return bool(0 <= docnum < len(self.mask)) and bool(self.mask[docnum])
 
     def __len__(self) -> int:
         return self.size
