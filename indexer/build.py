@@ -28,6 +28,8 @@ from typing import Any
 
 from whoosh import index, query
 from whoosh.index import TOC, clean_files
+from whoosh.multiproc import MpWriter, SubWriterTask
+from whoosh.writing import NO_MERGE
 
 from indexer.letter import Letter, UnreadableLetter
 from indexer.parse import iter_letter_files, parse_file
@@ -38,6 +40,11 @@ LOCK_FILE = "BUILD.lock"
 CHUNK_LETTERS = 2000  # letters per commit: bounds memory and the work lost to a crash
 WRITER_MB = 256  # Whoosh posting pool size before it spills sorted runs to disk
 WINDOW_PER_PROC = 8  # parse tasks in flight per worker: keeps results from piling up
+# Commits of at least this many letters are analysed by `procs` writer processes, each
+# writing its own segment (analysis, not parsing, is most of a build's time).
+PARALLEL_MIN_LETTERS = 200
+WRITER_BATCH = 50  # documents per job file handed to a writer process
+PR_SET_PDEATHSIG = 1  # Linux prctl option: a signal for the child when its parent dies
 TEMP_TOC_RE = re.compile(rf"^_{INDEX_NAME}_[0-9]+\.toc\.[0-9.]+$")
 TOC_RE = re.compile(rf"^_{INDEX_NAME}_([0-9]+)\.toc$")
 
@@ -257,8 +264,60 @@ def _parse_all(
         pool.join()
 
 
+def _detach_from_build(lock_fd: int) -> None:
+    """Make a child process die with the build and not hold its lock."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with suppress(OSError):
+        os.close(lock_fd)
+    with suppress(Exception):  # Linux only; elsewhere an orphan ends when its queue closes
+        import ctypes
+
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+class _SubWriter(SubWriterTask):  # type: ignore[misc]
+    """Whoosh's writer process, detached from the build lock and killed with its parent."""
+
+    def __init__(self, lock_fd: int, *args: Any) -> None:
+        super().__init__(*args)
+        self.lock_fd = lock_fd
+        self.daemon = True
+
+    def run(self) -> None:
+        _detach_from_build(self.lock_fd)
+        super().run()
+
+
+class _ParallelWriter(MpWriter):  # type: ignore[misc]
+    """Whoosh's multi-process writer whose processes are _SubWriters; one segment each."""
+
+    def __init__(self, ix: Any, lock_fd: int, procs: int) -> None:
+        self.lock_fd = lock_fd
+        super().__init__(
+            ix, procs=procs, batchsize=WRITER_BATCH, multisegment=True, limitmb=WRITER_MB
+        )
+
+    def _new_task(self) -> Any:
+        task = _SubWriter(
+            self.lock_fd,
+            self.storage,
+            self.indexname,
+            self.jobqueue,
+            self.resultqueue,
+            self.subargs,
+            self.multisegment,
+        )
+        self.tasks.append(task)
+        task.start()
+        return task
+
+
 def _cancel(writer: Any) -> None:
     """Abandon a writer after a failure; the last committed generation stays as it was."""
+    for task in getattr(writer, "tasks", ()):  # writer processes do not see cancel()
+        with suppress(Exception):
+            task.terminate()
+            task.join()
     try:
         writer.cancel()
         return
@@ -301,11 +360,18 @@ def _close_files_in(root: object, depth: int = 4) -> None:
 class _Build:
     """The state of one build run: what the index holds and what this run claims."""
 
-    def __init__(self, ix: Any, report: BuildReport, chunk_letters: int) -> None:
+    def __init__(
+        self, ix: Any, report: BuildReport, chunk_letters: int, procs: int = 1, lock_fd: int = -1
+    ) -> None:
         self.ix = ix
         self.report = report
         self.chunk_letters = max(1, chunk_letters)
+        self.procs = procs
+        self.lock_fd = lock_fd
         self.by_id = _read_indexed(ix)
+        # Building from scratch, chunk commits add segments without merging: the build
+        # merges once at the end, instead of rewriting the same postings at every commit.
+        self.fresh = not self.by_id
         self.by_source = {rec.source: rec for rec in self.by_id.values()}
         self.committed = set(self.by_id)
         self.kept: dict[str, tuple[int, Path]] = {}  # unchanged files: letter id -> position
@@ -370,7 +436,10 @@ class _Build:
         """Write the pending letters and deletions as one commit (nothing when idle)."""
         if not self.pending and not deletions:
             return
-        writer = self.ix.writer(limitmb=WRITER_MB)
+        if self.procs > 1 and len(self.pending) >= min(PARALLEL_MIN_LETTERS, self.chunk_letters):
+            writer = _ParallelWriter(self.ix, self.lock_fd, self.procs)
+        else:
+            writer = self.ix.writer(limitmb=WRITER_MB)
         decisions = 0
         try:
             for letter_id in itertools.chain(self.pending, deletions):
@@ -380,7 +449,10 @@ class _Build:
                 for doc in to_documents(letter):
                     writer.add_document(**doc)
                 decisions += len(letter.decisions)
-            writer.commit()
+            if self.fresh:
+                writer.commit(mergetype=NO_MERGE)
+            else:
+                writer.commit()
         except BaseException:
             _cancel(writer)
             raise
@@ -459,7 +531,7 @@ def build_index(
     report = BuildReport()
     with build_lock(index_dir) as lock_fd:
         ix = _open_index(index_dir, create=True)
-        run = _Build(ix, report, chunk_letters)
+        run = _Build(ix, report, chunk_letters, procs, lock_fd)
         todo = run.plan(files)
         if progress:
             progress(0, len(todo))

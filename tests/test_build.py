@@ -154,6 +154,21 @@ def test_every_letter_is_found_by_its_id(
             assert len(hits) == len(letter.decisions), letter_id
 
 
+def test_parallel_writers_build_the_same_index(
+    corpus_dir: Path, built: tuple[Path, Any], tmp_path: Path
+) -> None:
+    index_dir = tmp_path / "index"
+    # Chunks of 30 letters: two commits by writer processes, the rest by the main writer.
+    report = build_index([corpus_dir], index_dir, procs=2, chunk_letters=30)
+    assert report.commits == 3 and report.optimized
+    assert index_stats(index_dir).to_json() == index_stats(built[0]).to_json()
+    assert indexed(index_dir) == indexed(built[0])
+    ix = index.open_dir(str(index_dir), indexname=INDEX_NAME)
+    with ix.reader() as reader:
+        assert len(reader.leaf_readers()) == 1  # a fresh build merges its segments once
+    assert not [n for n in os.listdir(index_dir) if n.endswith((".doclist", ".tmp"))]
+
+
 def test_a_second_build_changes_nothing(corpus_dir: Path, built: tuple[Path, Any]) -> None:
     index_dir, first = built
     before = sorted(os.listdir(index_dir))
