@@ -58,6 +58,7 @@ __all__ = [
     "open_index",
     "parse_request",
     "run_search",
+    "warm",
 ]
 
 
@@ -287,6 +288,11 @@ def run_search(index: LetterIndex, req: SearchRequest) -> SearchPage:
             notice="; ".join(found.compiled.notices) or None,
             suggestion=suggestion,
         )
+
+
+def warm(index: LetterIndex) -> None:
+    """Fill the current generation's caches (browse counts, a searcher) before serving."""
+    run_search(index, SearchRequest())
 
 
 def matching_docnums(index: LetterIndex, req: SearchRequest) -> IntArray:

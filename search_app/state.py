@@ -6,7 +6,8 @@ import threading
 
 from flask import Flask
 
-from search_app.search import IndexMissing, LetterIndex, open_index
+from search_app.analytics import cached_columns
+from search_app.search import IndexMissing, LetterIndex, open_index, warm
 
 EXTENSION_KEY = "imr_index"
 _OPEN_LOCK = threading.Lock()
@@ -16,7 +17,7 @@ def get_index(app: Flask) -> LetterIndex:
     """Return the app's LetterIndex, opening app.config["INDEX"] on first use.
 
     A missing index raises IndexMissing every time, so a build started after the app
-    becomes visible without a restart.
+    becomes visible without a restart. Opening also warms the generation's caches.
     """
     found = app.extensions.get(EXTENSION_KEY)
     if isinstance(found, LetterIndex):
@@ -27,6 +28,9 @@ def get_index(app: Flask) -> LetterIndex:
             return found
         check = float(app.config.get("INDEX_CHECK_SECONDS", 1.0))
         index = open_index(str(app.config["INDEX"]), check_seconds=check)
+        # The first browse page and statistics would otherwise pay for these caches.
+        warm(index)
+        cached_columns(index.generation)
         app.extensions[EXTENSION_KEY] = index
         return index
 

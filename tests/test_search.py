@@ -632,3 +632,11 @@ def test_refresh_drops_the_cache(small: search.LetterIndex, tmp_path: Path) -> N
     assert small.refresh()
     assert len(small.generation.matches) == 0
     assert find(small, "acupuncture").total == before + 1
+
+
+def test_warm_fills_the_browse_counts(small: search.LetterIndex) -> None:
+    assert small.generation.browse_counts is None
+    search.warm(small)
+    counts = small.generation.browse_counts
+    assert counts is not None
+    assert int(counts["outcome"].sum()) == run_search(small, SearchRequest()).total
