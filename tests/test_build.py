@@ -159,7 +159,7 @@ def test_parallel_writers_build_the_same_index(
 ) -> None:
     index_dir = tmp_path / "index"
     # Chunks of 30 letters: two commits by writer processes, the rest by the main writer.
-    report = build_index([corpus_dir], index_dir, procs=2, chunk_letters=30)
+    report = build_index([corpus_dir], index_dir, procs=2, chunk_letters=30, writers=2)
     assert report.commits == 3 and report.optimized
     assert index_stats(index_dir).to_json() == index_stats(built[0]).to_json()
     assert indexed(index_dir) == indexed(built[0])
