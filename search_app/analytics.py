@@ -367,15 +367,16 @@ def compute_stats(index: LetterIndex, req: SearchRequest) -> Stats:
     applied as masks from the cached facet tables, ORing one facet's values and ANDing
     facets as run_search does, so a dimension can be counted without its own filter.
     """
-    generation = index.generation
-    columns = cached_columns(generation)
-    base = mask_of(matching_docnums(index, replace(req, filters=())), columns.doc_count)
-    filters = {
-        facet: generation.tables[facet].mask_for(values, generation.size)
-        for facet, values in req.filters
-        if facet in generation.tables and values
-    }
-    return stats_from_masks(columns, base, filters, req)
+    with index.searcher():  # one generation for the query and the cached columns alike
+        generation = index.generation
+        columns = cached_columns(generation)
+        base = mask_of(matching_docnums(index, replace(req, filters=())), columns.doc_count)
+        filters = {
+            facet: generation.tables[facet].mask_for(values, generation.size)
+            for facet, values in req.filters
+            if facet in generation.tables and values
+        }
+        return stats_from_masks(columns, base, filters, req)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -25,6 +26,7 @@ from search_app.search_facets import (
 )
 
 Expand = Callable[[str], frozenset[str]]
+LOG = logging.getLogger(__name__)
 DEFAULT_CHECK_SECONDS = 1.0
 # Matching sets kept per generation: a query's facet counts, statistics and page flips reuse
 # its set instead of running it again. At 1M documents one entry holds a few MB of masks.
@@ -91,7 +93,10 @@ def _signature(path: Path) -> tuple[tuple[str, int, int], ...]:
         return ()
     out = []
     for entry in entries:
-        stat = entry.stat()
+        try:
+            stat = entry.stat()
+        except FileNotFoundError:
+            continue  # an old TOC the committing build has just removed
         out.append((entry.name, stat.st_ino, stat.st_mtime_ns))
     return tuple(sorted(out))
 
@@ -133,7 +138,14 @@ class LetterIndex:
 
     @property
     def generation(self) -> Generation:
-        """Return the current generation, checking for a new one at most every check_seconds."""
+        """Return the current generation, checking for a new one at most every check_seconds.
+
+        Inside a `searcher()` block it is the generation of that searcher, so the arrays a
+        request counts with always belong to the documents its searcher numbers.
+        """
+        pinned: Generation | None = getattr(self._local, "pinned", None)
+        if pinned is not None:
+            return pinned
         if time.monotonic() - self._checked >= self.check_seconds:
             self.refresh()
         return self._generation
@@ -149,8 +161,12 @@ class LetterIndex:
                 return False
             try:
                 self._generation = _load(self.path, self.cache_size)
-            except (IndexMissing, OSError):
-                return False  # a build mid-swap: keep serving the old generation
+            except Exception as error:  # noqa: BLE001 - any failure keeps the old generation
+                # A generation read while a build is still writing can fail in many ways
+                # (missing files, short reads inside Whoosh's column readers): keep serving
+                # the last generation that loaded, and try again at the next check.
+                LOG.warning("index %s not reloaded yet: %s", self.path, error)
+                return False
         return True
 
     @contextmanager
@@ -164,7 +180,12 @@ class LetterIndex:
                 old.close()
             local.searcher = generation.ix.searcher()
             local.generation = generation
-        yield local.searcher
+        outer = getattr(local, "pinned", None)
+        local.pinned = generation
+        try:
+            yield local.searcher
+        finally:
+            local.pinned = outer
 
     def close(self) -> None:
         """Close this thread's searcher."""

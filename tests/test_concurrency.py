@@ -133,15 +133,6 @@ def test_the_running_app_sees_new_letters_without_a_restart(hammered: Run) -> No
         assert seen == sorted(seen), f"thread {number} saw the index go back: {seen}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "search_app/search_index.py: LetterIndex.refresh() loads a generation while the next "
-        "commit is being written and the load fails with struct.error ('unpack requires a "
-        "buffer of 8 bytes') in date_keys; refresh catches only IndexMissing/OSError, so the "
-        "search fails instead of keeping the old generation"
-    ),
-)
 def test_searches_answer_without_errors_while_a_build_commits(hammered: Run) -> None:
     hammer = hammered.hammer
     assert hammer.calls > 0
