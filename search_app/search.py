@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 import numpy as np
+from markupsafe import Markup, escape
 from whoosh import query as wq
 from whoosh.idsets import DocIdSet
 from whoosh.query import spans
@@ -54,6 +55,7 @@ __all__ = [
     "cross_counts",
     "count_values",
     "get_letter",
+    "mark_texts",
     "matching_docnums",
     "open_index",
     "parse_request",
@@ -288,6 +290,16 @@ def run_search(index: LetterIndex, req: SearchRequest) -> SearchPage:
             notice="; ".join(found.compiled.notices) or None,
             suggestion=suggestion,
         )
+
+
+def mark_texts(index: LetterIndex, query: str, texts: Sequence[str]) -> tuple[Markup, ...]:
+    """Escape each text and mark what the query matches in it, exactly as snippets do."""
+    if not query.strip():
+        return tuple(Markup(escape(text)) for text in texts)
+    with index.searcher() as searcher:
+        context = IndexContext(index, index.generation, searcher)
+        highlighter = make_highlighter(compile_query(parse_query(query), context).highlights)
+    return tuple(highlighter.mark(text) for text in texts)
 
 
 def warm(index: LetterIndex) -> None:

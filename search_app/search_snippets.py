@@ -39,6 +39,10 @@ class Highlighter:
             found.append((match.start(), match.end(), " ".join(word.lower().split())))
         return found
 
+    def mark(self, text: str) -> Markup:
+        """Escape the whole text and wrap every match in <mark> (the letter page)."""
+        return _mark(text, self.matches(text), 0, len(text))
+
 
 def _common_prefix(a: str, b: str) -> str:
     size = 0

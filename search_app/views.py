@@ -21,7 +21,6 @@ from flask import (
 )
 from werkzeug.exceptions import HTTPException
 
-from indexer.synonyms import expand
 from search_app import exports, search, search_more, state
 from search_app import letter_view as lv
 from search_app import view_models as vm
@@ -116,12 +115,15 @@ def letter(letter_id: str) -> str:
     if found is None:
         abort(404, description=f"No letter with the id {letter_id!r} is in the index.")
     query = " ".join(request.args.get("q", "").split())[:MAX_QUERY_CHARS]
-    terms = lv.expand_terms(lv.query_terms(query), expand)
+    texts = [found.clinical_case_summary]
+    for item in found.decisions:
+        texts += [item.treatment, item.rationale]
+    summary, *marked = search.mark_texts(index, query, texts)
     decisions = [
         {
             "decision": item,
-            "treatment": lv.highlight(item.treatment, terms),
-            "rationale": lv.highlight(item.rationale, terms),
+            "treatment": marked[2 * number],
+            "rationale": marked[2 * number + 1],
             "citation": lv.citation(found, item),
             "similar": search_more.similar(index, found.letter_id, number, SIMILAR_LIMIT),
         }
@@ -131,7 +133,7 @@ def letter(letter_id: str) -> str:
         "letter.html",
         letter=found,
         decisions=decisions,
-        summary=lv.highlight(found.clinical_case_summary, terms),
+        summary=summary,
         header_fields=lv.header_fields(found),
         pdf_url=(
             url_for("views.letter_pdf", letter_id=found.letter_id)

@@ -185,6 +185,19 @@ def test_letter_text_script_is_escaped(small: search.LetterIndex) -> None:
     assert "<mark>helpful</mark>" in snippet
 
 
+def test_mark_texts_marks_as_snippets_do(small: search.LetterIndex) -> None:
+    forms, phrase, brand = search.mark_texts(
+        small,
+        'injection "return to work" neurontin',
+        ["<b>Injections</b> & injected", "may Return\nto work; returns", "Gabapentin 600mg"],
+    )
+    assert str(forms) == "&lt;b&gt;<mark>Injections</mark>&lt;/b&gt; &amp; <mark>injected</mark>"
+    assert str(phrase) == "may <mark>Return\nto work</mark>; returns"
+    assert str(brand) == "<mark>Gabapentin</mark> 600mg"
+    (plain,) = search.mark_texts(small, "", ["<i>as is</i>"])
+    assert str(plain) == "&lt;i&gt;as is&lt;/i&gt;"
+
+
 def test_query_script_is_not_echoed_raw(small: search.LetterIndex) -> None:
     page = find(small, "<script>alert(1)</script>")
     for hit in page.hits:

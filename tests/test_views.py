@@ -35,7 +35,7 @@ from indexer.schema import SCHEMA, to_documents
 from search_app import create_app
 from search_app.cli import RequestLog
 from search_app.cli import main as cli_main
-from search_app.letter_view import citation, expand_terms, highlight, query_terms
+from search_app.letter_view import citation
 from search_app.search import open_index, parse_request
 from search_app.state import EXTENSION_KEY
 
@@ -407,21 +407,10 @@ def test_no_inline_script_or_style(web: FlaskClient) -> None:
     assert not re.search(r'(?:href|src)="(?:https?:)?//', html)
 
 
-def test_citation_and_highlight_helpers() -> None:
+def test_citation_helper() -> None:
     made = _letter(9, Path("x.pdf"), (_decision("MRI of the right shoulder", Outcome.UPHELD),))
     text = citation(made, made.decisions[0])
     assert text == "IMR Case No. CM16-0000009 (Dec. 9, 2016): MRI of the right shoulder - Upheld"
-    assert query_terms('treatment:MRI OR "return  to work" -x the') == ("return to work", "mri")
-    marked = highlight("<b>Injections</b> & injected", ("injection",))
-    assert str(marked) == "&lt;b&gt;<mark>Injections</mark>&lt;/b&gt; &amp; <mark>injected</mark>"
-    phrase = highlight("may Return\nto work; returns", ("return to work", "pt"))
-    assert str(phrase) == "may <mark>Return\nto work</mark>; returns"
-    assert (
-        str(highlight("PT and ptosis, PTs", ("pt",)))
-        == "<mark>PT</mark> and ptosis, <mark>PTs</mark>"
-    )
-    words = expand_terms(("mri",), lambda t: frozenset({t, "magnetic resonance imaging"}))
-    assert words == ("mri", "magnetic resonance imaging")
 
 
 # ---- imr-search serve ---------------------------------------------------------------------
