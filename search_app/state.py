@@ -8,6 +8,7 @@ from flask import Flask
 
 from search_app.analytics import cached_columns
 from search_app.search import IndexMissing, LetterIndex, open_index, warm
+from search_app.search_index import DEFAULT_CACHE_SIZE
 
 EXTENSION_KEY = "imr_index"
 _OPEN_LOCK = threading.Lock()
@@ -27,7 +28,8 @@ def get_index(app: Flask) -> LetterIndex:
         if isinstance(found, LetterIndex):
             return found
         check = float(app.config.get("INDEX_CHECK_SECONDS", 1.0))
-        index = open_index(str(app.config["INDEX"]), check_seconds=check)
+        cache = int(app.config.get("MATCH_CACHE", DEFAULT_CACHE_SIZE))
+        index = open_index(str(app.config["INDEX"]), check_seconds=check, cache_size=cache)
         # The first browse page and statistics would otherwise pay for these caches.
         warm(index)
         cached_columns(index.generation)
