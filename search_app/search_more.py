@@ -78,7 +78,13 @@ def similar(
 
 
 def like_my_case(index: LetterIndex, text: str, page: int = 1, per_page: int = 20) -> SearchPage:
-    """Rank decisions by the key terms of a pasted UR denial or case summary (an OR query)."""
+    """Rank decisions by the key terms of a pasted UR denial or case summary.
+
+    A decision scores the summed weights (tf x idf in the pasted text) of the key terms it
+    contains. Summing in numpy over each term's postings replaces Whoosh's BM25 over an OR of
+    the terms, which scored every one of the many matching decisions in Python (seconds at
+    100k decisions).
+    """
     words = len(text.split())
     if not words:
         raise BadRequest("text is empty: paste a UR denial or a case summary")
@@ -91,23 +97,24 @@ def like_my_case(index: LetterIndex, text: str, page: int = 1, per_page: int = 2
         if not terms:
             notice = "None of the words of this text occur in the letters"
             return SearchPage(req, 0, (), facet_values(gen, _empty_counts(gen), req), notice)
-        query = wq.Or([wq.Term(CATCH_ALL, t, boost=w) for t, w in terms])
-        mask = np.zeros(gen.size, dtype=np.bool_)
-        mask[np.fromiter(searcher.docs_for_query(query), dtype=np.int64)] = True
-        mask &= gen.live
+        scores = np.zeros(gen.size, dtype=np.float64)
+        reader = searcher.reader()
+        for term, weight in terms:
+            docs = np.fromiter(reader.postings(CATCH_ALL, term).all_ids(), dtype=np.int64)
+            scores[docs] += weight
+        mask = (scores > 0) & gen.live
         counts = {facet: table.count(mask) for facet, table in gen.tables.items()}
+        matching = np.flatnonzero(mask)
+        order = matching[np.lexsort((matching, -scores[matching]))]
         start = (page - 1) * per_page
-        results = searcher.search(query, limit=start + per_page)
         highlighter = make_highlighter(_highlights_for(terms, text))
         hits = tuple(
-            to_hit(hit.fields(), highlighter, float(hit.score or 0.0))
-            for hit in results[start : start + per_page]
+            to_hit(searcher.stored_fields(int(doc)), highlighter, float(scores[doc]))
+            for doc in order[start : start + per_page]
         )
         shown = ", ".join(t for t, _ in terms[:10])
         notice = f"Ranked by {len(terms)} key terms of your text ({shown}, …)"
-        return SearchPage(
-            req, int(np.count_nonzero(mask)), hits, facet_values(gen, counts, req), notice
-        )
+        return SearchPage(req, len(matching), hits, facet_values(gen, counts, req), notice)
 
 
 def _empty_counts(gen: Any) -> dict[str, Any]:
