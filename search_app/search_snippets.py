@@ -133,13 +133,11 @@ def snippet(highlighter: Highlighter, texts: Sequence[str]) -> Markup:
         matches = highlighter.matches(text)
         if not matches:
             continue
-        parts: list[Markup] = []
-        for start, end in _windows(text, matches):
-            piece = _mark(text, matches, start, end)
-            lead = ELLIPSIS.lstrip() if start > 0 else ""
-            tail = ELLIPSIS.rstrip() if end < len(text) else ""
-            parts.append(Markup("{}{}{}").format(lead, piece, tail))
-        return Markup(" ").join(parts)
+        windows = _windows(text, matches)
+        joined = Markup(ELLIPSIS).join(_mark(text, matches, a, b) for a, b in windows)
+        lead = ELLIPSIS.lstrip() if windows[0][0] > 0 else ""
+        tail = ELLIPSIS.rstrip() if windows[-1][1] < len(text) else ""
+        return Markup("{}{}{}").format(lead, joined, tail)
     first = next((t for t in cleaned if t), "")
     cut = _word_end(first, PLAIN_CHARS) if len(first) > PLAIN_CHARS else len(first)
     return escape(first[:cut]) + (Markup(" …") if cut < len(first) else Markup(""))

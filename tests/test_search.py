@@ -16,6 +16,8 @@ from indexer.schema import EXACT, FACETS, SCHEMA, STEMMED, split_values, to_docu
 from search_app import search
 from search_app.models import MAX_PAGE, BadRequest, SearchPage, SearchRequest
 from search_app.search import parse_request, run_search
+from search_app.search_compile import Highlights
+from search_app.search_snippets import make_highlighter, snippet
 
 SYNONYMS = [
     frozenset({"gabapentin", "neurontin"}),
@@ -653,3 +655,12 @@ def test_warm_fills_the_browse_counts(small: search.LetterIndex) -> None:
     counts = small.generation.browse_counts
     assert counts is not None
     assert int(counts["outcome"].sum()) == run_search(small, SearchRequest()).total
+
+
+def test_snippet_passages_share_one_ellipsis() -> None:
+    filler = " ".join(f"w{n}" for n in range(200))
+    text = f"{filler} alpha {filler} beta {filler}"
+    marked = str(snippet(make_highlighter(Highlights(phrases={("alpha",), ("beta",)})), [text]))
+    assert "<mark>alpha</mark>" in marked and "<mark>beta</mark>" in marked
+    assert marked.startswith("… ") and marked.endswith(" …")
+    assert marked.count("…") == 3 and "… …" not in marked
