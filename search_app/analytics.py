@@ -12,13 +12,13 @@ import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
 from search_app.models import SearchPage, SearchRequest
-from search_app.search import matching_docnums
+from search_app.search import matching_sets
 from search_app.search_facets import FacetTable, build_table
 from search_app.search_index import Generation, LetterIndex
 
@@ -197,14 +197,6 @@ def order_rows(rows: list[RateRow], chronological: bool = False) -> tuple[RateRo
     return tuple(ranked + small)
 
 
-def mask_of(docnums: IntArray, doc_count: int) -> BoolArray:
-    """Turn matching document numbers into a boolean mask over all documents."""
-    mask = np.zeros(doc_count, dtype=np.bool_)
-    if docnums.size:
-        mask[np.asarray(docnums, dtype=np.int64)] = True
-    return mask
-
-
 def count_pairs(column: PairColumn, mask: BoolArray) -> IntArray:
     """Count the masked documents per value of a column."""
     hit = mask[column.docs]
@@ -363,19 +355,13 @@ def cached_columns(generation: Generation) -> StatsColumns:
 def compute_stats(index: LetterIndex, req: SearchRequest) -> Stats:
     """Compute overturn rates for everything matching the request's query and filters.
 
-    The query and dates run once (matching_docnums without facet filters); the filters are
-    applied as masks from the cached facet tables, ORing one facet's values and ANDing
-    facets as run_search does, so a dimension can be counted without its own filter.
+    The query, dates and facet filters come from the search's own matching sets (cached per
+    generation), so a dimension can be counted without its own filter exactly as the facet
+    sidebar counts it.
     """
     with index.searcher():  # one generation for the query and the cached columns alike
-        generation = index.generation
-        columns = cached_columns(generation)
-        base = mask_of(matching_docnums(index, replace(req, filters=())), columns.doc_count)
-        filters = {
-            facet: generation.tables[facet].mask_for(values, generation.size)
-            for facet, values in req.filters
-            if facet in generation.tables and values
-        }
+        columns = cached_columns(index.generation)
+        base, filters = matching_sets(index, req)
         return stats_from_masks(columns, base, filters, req)
 
 

@@ -57,6 +57,7 @@ __all__ = [
     "get_letter",
     "mark_texts",
     "matching_docnums",
+    "matching_sets",
     "open_index",
     "parse_request",
     "run_search",
@@ -305,6 +306,17 @@ def mark_texts(index: LetterIndex, query: str, texts: Sequence[str]) -> tuple[Ma
 def warm(index: LetterIndex) -> None:
     """Fill the current generation's caches (browse counts, a searcher) before serving."""
     run_search(index, SearchRequest())
+
+
+def matching_sets(index: LetterIndex, req: SearchRequest) -> tuple[BoolArray, dict[str, BoolArray]]:
+    """Return the query-and-dates mask and one mask per filtered facet (shared: read only).
+
+    They come from the same per-generation cache as run_search, so the statistics of the
+    search on screen do not run its query again.
+    """
+    with index.searcher() as searcher:
+        found = _matches(index, index.generation, searcher, req)
+        return found.base, dict(found.masks)
 
 
 def matching_docnums(index: LetterIndex, req: SearchRequest) -> IntArray:
