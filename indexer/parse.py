@@ -29,7 +29,7 @@ from indexer.parse_fields import (
     find_ur_denial_date,
 )
 from indexer.parse_items import find_decisions, flatten_prose
-from indexer.pdf import MAX_FILE_BYTES, check_size, extract_text, read_text_file
+from indexer.pdf import MAX_FILE_BYTES, check_size, decode_text, pdf_text
 
 __all__ = [
     "find_age",
@@ -158,25 +158,25 @@ def _with_gaps(letter: Letter) -> Letter:
     return replace(letter, gaps=gaps)
 
 
-def read_letter_text(path: Path) -> str:
-    """Return a letter file's raw text by its suffix (.pdf or .txt)."""
+def letter_text(path: Path, data: bytes) -> str:
+    """Return a letter's raw text from its bytes, by the file's suffix (.pdf or .txt)."""
     suffix = path.suffix.lower()
     if suffix == ".pdf":
-        return extract_text(path)
+        return pdf_text(path, data)
     if suffix == ".txt":
-        return read_text_file(path)
+        return decode_text(path, data)
     raise UnreadableLetter(path, f"unsupported file type {path.suffix or '(none)'!r}")
 
 
 def parse_file(path: Path) -> Letter:
-    """Read and parse one letter file; raise UnreadableLetter for anything unusable."""
+    """Read one letter file once, hash and parse it; raise UnreadableLetter if unusable."""
     check_size(path, MAX_FILE_BYTES)
     try:
         data = path.read_bytes()
     except OSError as error:
         raise UnreadableLetter(path, f"cannot read file: {error.strerror or error}") from error
     content_hash = hashlib.sha256(data).hexdigest()
-    return parse_letter(read_letter_text(path), path, content_hash)
+    return parse_letter(letter_text(path, data), path, content_hash)
 
 
 def iter_letter_files(paths: Iterable[Path]) -> Iterator[Path]:

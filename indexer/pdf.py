@@ -44,6 +44,11 @@ def check_size(path: Path, limit: int = MAX_FILE_BYTES) -> None:
         size = path.stat().st_size
     except OSError as error:
         raise UnreadableLetter(path, f"cannot read file: {error.strerror or error}") from error
+    check_limit(path, size, limit)
+
+
+def check_limit(path: Path, size: int, limit: int) -> None:
+    """Raise UnreadableLetter when size bytes exceed limit."""
     if size > limit:
         raise UnreadableLetter(
             path, f"file too large: {_megabytes(size)}, the limit is {_megabytes(limit)}"
@@ -82,13 +87,21 @@ def _page_texts(path: Path, document: pdfium.PdfDocument) -> list[str]:
     return texts
 
 
-def extract_text(path: Path) -> str:
-    """Return the text of every page of a PDF, pages joined with a newline."""
-    check_size(path)
+def _read(path: Path, limit: int) -> bytes:
+    check_size(path, limit)
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as error:
         raise UnreadableLetter(path, f"cannot read file: {error.strerror or error}") from error
+
+
+def extract_text(path: Path) -> str:
+    """Return the text of every page of a PDF, pages joined with a newline."""
+    return pdf_text(path, _read(path, MAX_FILE_BYTES))
+
+
+def pdf_text(path: Path, data: bytes) -> str:
+    """Return the text of a PDF's bytes (path names the file in errors)."""
     _check_bytes(path, data)
     document = _open(path, data)
     try:
@@ -113,11 +126,12 @@ def extract_text(path: Path) -> str:
 
 def read_text_file(path: Path) -> str:
     """Return a text file's content, decoded as UTF-8 or else Windows-1252."""
-    check_size(path, MAX_TEXT_BYTES)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise UnreadableLetter(path, f"cannot read file: {error.strerror or error}") from error
+    return decode_text(path, _read(path, MAX_TEXT_BYTES))
+
+
+def decode_text(path: Path, data: bytes) -> str:
+    """Decode a text letter's bytes as UTF-8 or else Windows-1252 (path names it in errors)."""
+    check_limit(path, len(data), MAX_TEXT_BYTES)
     if not data.strip():
         raise UnreadableLetter(path, "empty file")
     if b"\x00" in data:
