@@ -83,6 +83,8 @@ class Generation:
     decided: np.ndarray[Any, np.dtype[np.uint64]]
     browse_counts: dict[str, np.ndarray[Any, np.dtype[np.int64]]] | None = None
     matches: MatchCache = field(default_factory=lambda: MatchCache(0))
+    # Lazily filled per-generation arrays of the scoring engine (field lengths, ...).
+    arrays: dict[Hashable, Any] = field(default_factory=dict)
 
 
 def _signature(path: Path) -> tuple[tuple[str, int, int], ...]:
