@@ -25,7 +25,15 @@ $(STAMP): pyproject.toml
 
 index: install
 	@if [ -z "$(IMR_CORPUS)" ]; then echo "Set IMR_CORPUS to a folder of letters (PDF or .txt)."; exit 2; fi
-	$(BIN)/imr-index build "$(IMR_CORPUS)" --index "$(IMR_INDEX)" --prune || test $$? -eq 1
+	@# Exit 1: some letters failed (the rest is indexed). Exit 3: the index was built by an
+	@# earlier version with another schema; this index is derived from IMR_CORPUS, so rebuild it.
+	@$(BIN)/imr-index build "$(IMR_CORPUS)" --index "$(IMR_INDEX)" --prune; status=$$?; \
+	if [ $$status -eq 3 ]; then \
+		echo "Rebuilding $(IMR_INDEX) from $(IMR_CORPUS) (schema changed)"; \
+		rm -rf "$(IMR_INDEX)" && $(BIN)/imr-index build "$(IMR_CORPUS)" --index "$(IMR_INDEX)" --prune; \
+		status=$$?; \
+	fi; \
+	test $$status -le 1
 
 run: index
 	$(BIN)/imr-search serve --index "$(IMR_INDEX)" --host $(HOST) --port $(PORT)

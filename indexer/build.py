@@ -55,6 +55,10 @@ class BuildError(Exception):
     """The build could not run: the index directory is unusable or a source is missing."""
 
 
+class SchemaChanged(BuildError):
+    """The index was written with another schema (an earlier version): rebuild it."""
+
+
 class BuildLocked(BuildError):
     """Another build holds the lock on the index directory."""
 
@@ -185,9 +189,9 @@ def _open_index(index_dir: Path, *, create: bool) -> Any:
     except Exception as exc:
         raise BuildError(f"cannot open the index in {index_dir}: {exc}") from exc
     if not same_schema(ix.schema, SCHEMA):
-        raise BuildError(
-            f"the index in {index_dir} was built with a different schema; "
-            "build into a new directory or remove this one"
+        raise SchemaChanged(
+            f"the index in {index_dir} was built with a different schema (an earlier "
+            "version); build into a new directory or remove this one and build again"
         )
     return ix
 

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_FAILED_FILES = 1
 EXIT_USAGE = 2  # bad arguments, or the build could not run at all
+EXIT_SCHEMA = 3  # the index was built with another schema: rebuild it
 BAR_WIDTH = 30
 
 
@@ -123,7 +124,7 @@ def summary_line(report: BuildReport) -> str:
 
 def run_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Build or update the index and print what happened."""
-    from indexer.build import CHUNK_LETTERS, BuildError, build_index
+    from indexer.build import CHUNK_LETTERS, BuildError, SchemaChanged, build_index
 
     progress = None if args.quiet or not err.isatty() else ProgressBar(err)
     try:
@@ -135,6 +136,9 @@ def run_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             progress=progress,
             chunk_letters=args.chunk or CHUNK_LETTERS,
         )
+    except SchemaChanged as exc:
+        print(f"imr-index: {exc}", file=err)
+        return EXIT_SCHEMA
     except BuildError as exc:
         print(f"imr-index: {exc}", file=err)
         return EXIT_USAGE

@@ -35,19 +35,47 @@ FACETS = (
 FACET_PARENTS = {"subcategory": "category", "guideline_source": "guideline"}
 SUBCATEGORY_JOIN = " > "
 
-# Text fields. The stemmed ones serve plain words; the *_exact ones (no stemming, no stop
-# words) serve quoted phrases, so "return to work" matches exactly as written.
+# Text fields. The stemmed ones serve plain words (no positions); the *_exact ones (no
+# stemming, no stop words dropped) serve quoted phrases and NEAR, so "return to work"
+# matches exactly as written.
 TEXT_FIELDS = ("treatment", "rationale", "summary")
 EXACT_SUFFIX = "_exact"
 CATCH_ALL = "text"  # treatment + rationale + summary, unstored: the default search field
 
+# The catch-all's word pairs ("return to", "to work"): a quoted phrase on the catch-all reads
+# its pairs' postings instead of checking every candidate's positions (search_engine.py).
+PAIR_FIELDS = {f"{CATCH_ALL}{EXACT_SUFFIX}": f"{CATCH_ALL}_pairs"}
+PAIR_JOIN = " "
+
+
+class PairFilter(analysis.Filter):  # type: ignore[misc]
+    """Turn a token stream into its adjacent pairs, each joined by PAIR_JOIN."""
+
+    def __call__(self, tokens: Any) -> Any:
+        previous: str | None = None
+        for token in tokens:
+            word = token.text
+            if previous is not None:
+                token.text = f"{previous}{PAIR_JOIN}{word}"
+                yield token
+            previous = word
+
+
+def pair_terms(words: list[str] | tuple[str, ...]) -> list[str]:
+    """Return the pair-field terms of a phrase's words (already analyzed as EXACT does)."""
+    return [f"{a}{PAIR_JOIN}{b}" for a, b in zip(words, words[1:], strict=False)]
+
+
 STEMMED = analysis.StemmingAnalyzer()
 EXACT = analysis.RegexTokenizer() | analysis.LowercaseFilter()
+PAIRS = EXACT | PairFilter()
 FACET_TOKENS = analysis.RegexTokenizer(r"[^|]+")
 
 
 def _stemmed(stored: bool) -> fields.TEXT:
-    return fields.TEXT(analyzer=STEMMED, stored=stored, phrase=True)
+    # No positions: phrases run on the *_exact fields, and reading a word's postings without
+    # them is several times faster (and so is indexing).
+    return fields.TEXT(analyzer=STEMMED, stored=stored, phrase=False)
 
 
 def _exact() -> fields.TEXT:
@@ -74,6 +102,7 @@ SCHEMA = fields.Schema(
     summary_exact=_exact(),
     text=_stemmed(stored=False),
     text_exact=_exact(),
+    text_pairs=fields.TEXT(analyzer=PAIRS, stored=False, phrase=False),
     outcome=fields.ID(stored=True, sortable=True),
     case_outcome=fields.ID(stored=True, sortable=True),
     category=fields.ID(stored=True, sortable=True),
@@ -128,6 +157,7 @@ def to_documents(letter: Letter) -> list[dict[str, Any]]:
             "summary_exact": letter.clinical_case_summary,
             "text": text,
             "text_exact": text,
+            "text_pairs": text,
             "outcome": item.outcome.value,
             "case_outcome": letter.case_outcome.value,
             "category": item.category or "",

@@ -9,7 +9,7 @@ hits load stored fields and get highlighted.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -17,14 +17,13 @@ from typing import Any, TypeVar
 import numpy as np
 from markupsafe import Markup, escape
 from whoosh import query as wq
-from whoosh.idsets import DocIdSet
-from whoosh.query import spans
 from whoosh.util.times import datetime_to_long
 
 from indexer.letter import Letter, letter_from_json
 from indexer.schema import FACETS
 from search_app.models import SearchPage, SearchRequest
 from search_app.search_compile import Compiled, compile_query
+from search_app.search_engine import evaluate
 from search_app.search_facets import MISSING_DATE, BoolArray, IntArray
 from search_app.search_hits import facet_values, to_hit
 from search_app.search_index import (
@@ -78,59 +77,6 @@ def _query_mask(gen: Generation, searcher: Any, query: wq.Query) -> BoolArray:
     return mask & gen.live
 
 
-def _scored(
-    gen: Generation, searcher: Any, query: wq.Query
-) -> tuple[BoolArray, IntArray, FloatArray]:
-    """Walk the query's matchers once: the matching set, its documents best first, scores.
-
-    Equal scores keep document order, as Whoosh's own top-k collector does.
-    """
-    ids: list[int] = []
-    scores: list[float] = []
-    context = searcher.context()
-    for leaf, offset in searcher.leaf_searchers():
-        matcher = query.matcher(leaf, context)
-        add_id, add_score = ids.append, scores.append
-        while matcher.is_active():
-            add_id(matcher.id() + offset)
-            add_score(matcher.score())
-            matcher.next()
-    docs = np.asarray(ids, dtype=np.int64)
-    mask = np.zeros(gen.size, dtype=np.bool_)
-    mask[docs] = True
-    mask &= gen.live
-    values = np.asarray(scores, dtype=np.float64)
-    order = np.lexsort((docs, -values))
-    order = order[mask[docs[order]]]
-    return mask, docs[order], values[order]
-
-
-def _positional(query: wq.Query) -> bool:
-    """Tell whether a query checks positions (phrases, NEAR), which cost per candidate."""
-    if isinstance(query, wq.Phrase | spans.SpanQuery):
-        return True
-    return any(_positional(child) for child in query.children())
-
-
-class _MaskSet(DocIdSet):  # type: ignore[misc]
-    """A numpy mask as a Whoosh filter, so a filter needs no Python set of every match."""
-
-    def __init__(self, mask: BoolArray) -> None:
-        self.mask = mask
-        self.size = int(np.count_nonzero(mask))
-
-    def __contains__(self, docnum: object) -> bool:
-        if not isinstance(docnum, int | np.integer):
-            return False
-        return bool(0 <= docnum < len(self.mask)) and bool(self.mask[docnum])
-
-    def __len__(self) -> int:
-        return self.size
-
-    def __iter__(self) -> Iterator[int]:
-        return iter(np.flatnonzero(self.mask).tolist())
-
-
 def _date_mask(gen: Generation, searcher: Any, req: SearchRequest) -> BoolArray | None:
     mask: BoolArray | None = None
     if req.decided_from or req.decided_to:
@@ -160,16 +106,17 @@ def _facet_masks(gen: Generation, req: SearchRequest) -> dict[str, BoolArray]:
 class Matches:
     """One request's matching sets, cached per generation and shared: never modify them.
 
-    base holds the query and date matches, final adds the facet filters; ranked (the final
-    set best first) and counts are filled in when first asked for.
+    base holds the query and date matches, final adds the facet filters, ranked is the
+    final set best first (document order when browsing) with its scores; counts are filled
+    in when first asked for.
     """
 
     compiled: Compiled
     base: BoolArray
     final: BoolArray
     masks: dict[str, BoolArray]
-    ranked: IntArray | None = None
-    scores: FloatArray | None = None
+    ranked: IntArray
+    scores: FloatArray
     counts: dict[str, IntArray] | None = None
 
 
@@ -184,28 +131,20 @@ def _frozen(array: ArrayT) -> ArrayT:
     return array
 
 
-def _matches(
-    index: LetterIndex, gen: Generation, searcher: Any, req: SearchRequest, ranked: bool = False
-) -> Matches:
+def _matches(index: LetterIndex, gen: Generation, searcher: Any, req: SearchRequest) -> Matches:
     """Return the request's matching sets, from the cache or computed.
 
-    ranked asks for relevance order too. A query with phrases then runs once, scoring every
-    match as it goes, since checking positions is what costs; other queries collect their
-    matches in bulk and leave the page to Whoosh's top-k search, which skips weak blocks.
+    The numpy engine (search_engine.py) finds the matching set and every match's score in
+    one pass over the postings, so the relevance order comes with the set.
     """
     key = _cache_key(req)
     found = gen.matches.get(key)
-    if isinstance(found, Matches) and (
-        found.ranked is not None or not ranked or not _positional(found.compiled.query)
-    ):
+    if isinstance(found, Matches):
         return found
     compiled = compile_query(parse_query(req.query), IndexContext(index, gen, searcher))
-    order: IntArray | None = None
-    scores: FloatArray | None = None
-    if ranked and _positional(compiled.query):
-        base, order, scores = _scored(gen, searcher, compiled.query)
-    else:
-        base = _query_mask(gen, searcher, compiled.query)
+    browsing = isinstance(compiled.query, wq.Every)
+    scored = None if browsing else evaluate(gen, searcher, compiled.query)
+    base = gen.live.copy() if scored is None else scored.mask
     dates = _date_mask(gen, searcher, req)
     if dates is not None:
         base &= dates
@@ -213,12 +152,16 @@ def _matches(
     final = base.copy()
     for mask in masks.values():
         final &= mask
-    if order is not None and scores is not None:
-        kept = final[order]
-        order, scores = _frozen(order[kept]), _frozen(scores[kept])
-    result = Matches(compiled, _frozen(base), _frozen(final), masks, order, scores)
-    if isinstance(found, Matches):
-        result.counts = found.counts
+    docs = np.flatnonzero(final)
+    if scored is None:
+        order, scores = docs, np.zeros(len(docs), dtype=np.float64)
+    else:
+        scores = scored.scores[docs]
+        rank = np.lexsort((docs, -scores))  # equal scores keep document order, as Whoosh does
+        order, scores = docs[rank], scores[rank]
+    result = Matches(
+        compiled, _frozen(base), _frozen(final), masks, _frozen(order), _frozen(scores)
+    )
     gen.matches.put(key, result)
     return result
 
@@ -241,21 +184,15 @@ def _facet_counts(gen: Generation, found: Matches, browsing: bool) -> dict[str, 
     return counts
 
 
-def _ordered_page(
-    gen: Generation, searcher: Any, found: Matches, req: SearchRequest
-) -> list[tuple[int, float]]:
+def _ordered_page(gen: Generation, found: Matches, req: SearchRequest) -> list[tuple[int, float]]:
     start = (req.page - 1) * req.per_page
     end = start + req.per_page
-    relevance = req.sort == "relevance" and not isinstance(found.compiled.query, wq.Every)
-    if relevance and found.ranked is not None and found.scores is not None:
+    if req.sort == "relevance" and not isinstance(found.compiled.query, wq.Every):
         page = zip(found.ranked[start:end].tolist(), found.scores[start:end].tolist(), strict=True)
         return [(int(d), float(s)) for d, s in page]
     docs = np.flatnonzero(found.final)
     if start >= len(docs):
         return []
-    if relevance:
-        results = searcher.search(found.compiled.query, limit=end, filter=_MaskSet(found.final))
-        return [(hit.docnum, float(hit.score or 0.0)) for hit in results[start:end]]
     keys = gen.decided[docs]
     if req.sort == "oldest":
         order = np.lexsort((docs, keys))
@@ -274,12 +211,12 @@ def run_search(index: LetterIndex, req: SearchRequest) -> SearchPage:
     """Run a request: exact total, disjunctive facet counts, one page of highlighted hits."""
     with index.searcher() as searcher:
         gen = index.generation
-        found = _matches(index, gen, searcher, req, ranked=req.sort == "relevance")
+        found = _matches(index, gen, searcher, req)
         counts = _facet_counts(gen, found, _is_browsing(req, found))
         highlighter = make_highlighter(found.compiled.highlights)
         hits = tuple(
             to_hit(searcher.stored_fields(docnum), highlighter, score)
-            for docnum, score in _ordered_page(gen, searcher, found, req)
+            for docnum, score in _ordered_page(gen, found, req)
         )
         total = int(np.count_nonzero(found.final))
         suggestion = suggest_for(searcher, req.query) if req.query else None

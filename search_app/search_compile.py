@@ -198,14 +198,13 @@ def _exact_field(name: str | None) -> str:
 
 
 def _text_query(text: str, name: str | None) -> wq.Query | None:
-    """Match a word (or a synonym, maybe several words) in a stemmed field."""
+    """Match a word in a stemmed field; a synonym of several words as an exact phrase."""
     stems = stem_tokens(text)
-    fieldname = name or CATCH_ALL
     if not stems:
         return None
     if len(stems) == 1:
-        return wq.Term(fieldname, stems[0])
-    return wq.Phrase(fieldname, list(stems))
+        return wq.Term(name or CATCH_ALL, stems[0])
+    return wq.Phrase(_exact_field(name), list(exact_tokens(text)))
 
 
 def compile_query(parsed: ParsedQuery, context: QueryContext) -> Compiled:

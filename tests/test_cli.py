@@ -153,3 +153,19 @@ def test_generate_writes_a_corpus_that_builds(
     # The generator's marker file is not read as a letter, so nothing fails.
     assert code == 0 and "failed " not in out and MARKER_FILE not in out
     assert main(["generate", "--letters", "1", "--out", str(tmp_path / "g"), "--pdf", "2"]) == 2
+
+
+def test_build_on_an_index_of_another_schema_exits_3(
+    corpus_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from whoosh import fields, index
+
+    from indexer.build import INDEX_NAME
+
+    index_dir = tmp_path / "old"
+    index_dir.mkdir()
+    index.create_in(str(index_dir), fields.Schema(text=fields.TEXT()), indexname=INDEX_NAME)
+    code = main(["build", str(corpus_dir / "seeds"), "--index", str(index_dir), "--quiet"])
+    assert code == 3
+    assert "built with a different schema" in capsys.readouterr().err
+    assert index.open_dir(str(index_dir), indexname=INDEX_NAME).doc_count() == 0

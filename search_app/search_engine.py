@@ -1,0 +1,393 @@
+"""Whoosh queries evaluated in numpy, straight from the posting blocks.
+
+Whoosh walks its matchers one document at a time in Python: scoring costs about 10 µs a
+document and checking a phrase's positions about 50 µs, so a common word or phrase over 100k
+decisions takes a second. Here every leaf of the query reads its postings block by block into
+arrays, BM25F is computed on whole arrays (the same formula and the same quantized field
+lengths as Whoosh's BM25F, so plain word queries rank exactly as Whoosh ranks them), and
+And / Or / AndNot become mask operations. A phrase is checked on whole arrays of positions,
+read only for the documents that hold all its words (or, on the catch-all field, all its
+word pairs, see schema.PAIR_FIELDS).
+
+What the engine does not know (prefixes, NEAR, date ranges...) runs through Whoosh for its
+matching set; NEAR scores its words' BM25F as Whoosh does, the rest a constant, as Whoosh's
+own prefix query does.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from whoosh import formats, scoring
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.matching import WrappingMatcher
+from whoosh.query import spans
+from whoosh.system import _INT_SIZE
+from whoosh.util.numeric import byte_to_length
+
+from indexer.schema import PAIR_FIELDS, pair_terms
+from search_app.search_facets import BoolArray, IntArray
+from search_app.search_index import Generation
+
+FloatArray = npt.NDArray[np.float64]
+_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+_POSITION_BITS = 32
+
+
+@dataclass(slots=True)
+class Scored:
+    """A query's matching documents (a mask over the generation) and their scores."""
+
+    mask: BoolArray
+    scores: FloatArray
+
+
+@dataclass(slots=True)
+class _Postings:
+    docs: IntArray
+    weights: FloatArray
+
+
+def _raw(matcher: Any) -> Any:
+    """Return the matcher under Whoosh's deleted-documents filter (deletions are masked later)."""
+    while isinstance(matcher, WrappingMatcher):
+        matcher = matcher.child
+    return matcher
+
+
+def _blocks(matcher: W3LeafMatcher, wanted: IntArray | None) -> Iterator[tuple[IntArray, Any]]:
+    """Yield each posting block's document numbers (segment-local) and its raw data tuple.
+
+    With wanted (sorted local document numbers), blocks holding none of them are skipped
+    before they are decompressed.
+    """
+    previous_max = -1
+    while True:
+        block_max = int(matcher._maxid)
+        skip = False
+        if wanted is not None:
+            low = np.searchsorted(wanted, previous_max + 1)
+            high = np.searchsorted(wanted, block_max, side="right")
+            skip = bool(low == high)
+        if not skip:
+            if matcher._data is None:
+                matcher._read_data()
+            data = matcher._data
+            ids = np.asarray(data[0], dtype=np.int64)
+            yield (ids if matcher._byteids else np.cumsum(ids)), data
+        if matcher._lastblock:
+            return
+        previous_max = block_max
+        matcher._goto(matcher._nextoffset)
+
+
+def _block_weights(data: Any, count: int) -> FloatArray:
+    weights = data[1]
+    if weights is None:
+        return np.ones(count, dtype=np.float64)
+    if isinstance(weights, float | int):
+        return np.full(count, float(weights), dtype=np.float64)
+    return np.asarray(weights, dtype=np.float64)
+
+
+def _deltas(value: bytes) -> list[int]:
+    """Decode a Positions value (a count, then the pickled position deltas)."""
+    body = value[_INT_SIZE:]
+    return pickle.loads(body if body.endswith(b".") else body + b".")  # type: ignore[no-any-return]
+
+
+class Engine:
+    """Evaluates one query over one generation and its searcher."""
+
+    def __init__(self, gen: Generation, searcher: Any) -> None:
+        weighting = searcher.weighting
+        if type(weighting) is not scoring.BM25F:
+            raise TypeError(f"the engine scores BM25F only, not {type(weighting).__name__}")
+        self.gen = gen
+        self.searcher = searcher
+        self.schema = searcher.schema
+        self.size = gen.size
+        self.K1 = float(weighting.K1)
+        self.weighting = weighting
+        self.leaves = [(leaf.reader(), int(offset)) for leaf, offset in searcher.leaf_searchers()]
+
+    # --- leaves ------------------------------------------------------------------------
+
+    def _matchers(self, fieldname: str, text: bytes) -> Iterator[tuple[Any, int]]:
+        for reader, offset in self.leaves:
+            if (fieldname, text) in reader:
+                yield _raw(reader.postings(fieldname, text)), offset
+
+    def postings(self, fieldname: str, text: bytes, wanted: IntArray | None = None) -> _Postings:
+        """Read a term's postings (deleted documents included) into global arrays.
+
+        With wanted (sorted global document numbers) only those documents' postings are
+        kept, and blocks holding none of them are not decoded.
+        """
+        docs: list[IntArray] = []
+        weights: list[FloatArray] = []
+        for matcher, offset in self._matchers(fieldname, text):
+            local = None if wanted is None else wanted[wanted >= offset] - offset
+            if local is not None and not len(local):
+                continue
+            if isinstance(matcher, W3LeafMatcher):
+                for ids, data in _blocks(matcher, local):
+                    block_weights = _block_weights(data, len(ids))
+                    if local is not None:
+                        keep = _members(local, ids)
+                        ids, block_weights = ids[keep], block_weights[keep]
+                    docs.append(ids + offset)
+                    weights.append(block_weights)
+                continue
+            chosen = None if local is None else set(local.tolist())
+            found, found_weights = [], []
+            while matcher.is_active():
+                if chosen is None or matcher.id() in chosen:
+                    found.append(matcher.id())
+                    found_weights.append(matcher.weight())
+                matcher.next()
+            docs.append(np.asarray(found, dtype=np.int64) + offset)
+            weights.append(np.asarray(found_weights, dtype=np.float64))
+        if not docs:
+            return _Postings(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
+        return _Postings(np.concatenate(docs), np.concatenate(weights))
+
+    def positions(self, fieldname: str, text: bytes, wanted: IntArray) -> IntArray:
+        """Return (document << 32 | position) keys of a term in the wanted documents only."""
+        fmt = self.schema[fieldname].format
+        fast = type(fmt) is formats.Positions
+        keys: list[IntArray] = []
+        for matcher, offset in self._matchers(fieldname, text):
+            local = wanted[(wanted >= offset)] - offset
+            if not len(local):
+                continue
+            docs: list[int] = []
+            lengths: list[int] = []
+            flat: list[int] = []
+            if isinstance(matcher, W3LeafMatcher) and fast:
+                for ids, data in _blocks(matcher, local):
+                    hit = _members(local, ids)
+                    values = data[2]
+                    for i in np.flatnonzero(hit).tolist():
+                        deltas = _deltas(values[i])
+                        docs.append(int(ids[i]))
+                        lengths.append(len(deltas))
+                        flat.extend(deltas)
+                keys.append(_keys(docs, lengths, flat, offset, absolute=False))
+                continue
+            chosen = set(local.tolist())
+            while matcher.is_active():
+                if matcher.id() in chosen:
+                    spots = matcher.value_as("positions")
+                    docs.append(matcher.id())
+                    lengths.append(len(spots))
+                    flat.extend(spots)
+                matcher.next()
+            keys.append(_keys(docs, lengths, flat, offset, absolute=True))
+        return np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)
+
+    def lengths(self, fieldname: str) -> FloatArray:
+        """Return every document's length in a field as BM25F sees it (quantized), cached."""
+        key = ("field-length", fieldname)
+        found = self.gen.arrays.get(key)
+        if found is not None:
+            return found  # type: ignore[no-any-return]
+        out = np.zeros(self.size, dtype=np.float64)
+        for reader, offset in self.leaves:
+            count = reader.doc_count_all()
+            out[offset : offset + count] = _LENGTHS[_length_bytes(reader, fieldname, count)]
+        out.flags.writeable = False
+        self.gen.arrays[key] = out
+        return out
+
+    def bm25(self, fieldname: str, text: bytes, postings: _Postings) -> FloatArray:
+        """Score postings as Whoosh's BM25FScorer does."""
+        field = self.schema[fieldname]
+        if not field.scorable:
+            return postings.weights  # Whoosh's WeightScorer
+        B = float(self.weighting._field_B.get(fieldname, self.weighting.B))
+        idf = float(self.searcher.idf(fieldname, text))
+        avg = float(self.searcher.avg_field_length(fieldname) or 1)
+        length = self.lengths(fieldname)[postings.docs]
+        tf = postings.weights
+        return idf * ((tf * (self.K1 + 1)) / (tf + self.K1 * ((1 - B) + B * length / avg)))
+
+    # --- the tree ----------------------------------------------------------------------
+
+    def run(self, query: wq.Query) -> Scored:
+        """Return the live documents the query matches and their scores."""
+        found = self._eval(query)
+        return Scored(found.mask & self.gen.live, found.scores)
+
+    def _empty(self) -> Scored:
+        return Scored(np.zeros(self.size, dtype=np.bool_), np.zeros(self.size, dtype=np.float64))
+
+    def _eval(self, query: wq.Query) -> Scored:
+        if isinstance(query, wq.Term):
+            result = self._term(query.fieldname, query.text)
+        elif isinstance(query, wq.And):
+            result = self._all([self._eval(q) for q in query.subqueries])
+        elif isinstance(query, wq.Or) and not query.minmatch and query.scale is None:
+            result = self._any([self._eval(q) for q in query.subqueries])
+        elif isinstance(query, wq.AndNot):
+            result = self._eval(query.a)
+            result.mask &= ~self._eval(query.b).mask
+        elif isinstance(query, wq.Every) and not query.fieldname:
+            result = Scored(self.gen.live.copy(), np.zeros(self.size, dtype=np.float64))
+        elif query is wq.NullQuery:
+            result = self._empty()
+        elif isinstance(query, wq.Phrase) and query.slop == 1:
+            result = self._phrase(query.fieldname, list(query.words))
+        else:
+            result = self._through_whoosh(query)
+            return result  # its constant score already carries the boost
+        if query.boost != 1.0:
+            result.scores *= getattr(query, "boost", 1.0)
+        return result
+
+    def _bytes(self, fieldname: str, text: str | bytes) -> bytes | None:
+        if fieldname not in self.schema:
+            return None
+        try:
+            return self.schema[fieldname].to_bytes(text)  # type: ignore[no-any-return]
+        except ValueError:
+            return None
+
+    def _term(self, fieldname: str, text: str | bytes) -> Scored:
+        result = self._empty()
+        btext = self._bytes(fieldname, text)
+        if btext is None:
+            return result
+        postings = self.postings(fieldname, btext)
+        result.mask[postings.docs] = True
+        result.scores[postings.docs] = self.bm25(fieldname, btext, postings)
+        return result
+
+    def _scores_at(self, fieldname: str, words: Sequence[str], docs: IntArray) -> FloatArray:
+        """Sum the words' BM25F scores over docs (all of which hold every word)."""
+        scores = np.zeros(self.size, dtype=np.float64)
+        for word in words:
+            btext = self._bytes(fieldname, word)
+            if btext is not None:
+                postings = self.postings(fieldname, btext, docs)
+                scores[postings.docs] += self.bm25(fieldname, btext, postings)
+        return scores
+
+    def _all(self, parts: Sequence[Scored]) -> Scored:
+        if not parts:
+            return self._empty()
+        mask, scores = parts[0].mask, parts[0].scores
+        for part in parts[1:]:
+            mask &= part.mask
+            scores += part.scores
+        return Scored(mask, scores)
+
+    def _any(self, parts: Sequence[Scored]) -> Scored:
+        if not parts:
+            return self._empty()
+        mask, scores = parts[0].mask, parts[0].scores
+        for part in parts[1:]:
+            mask |= part.mask
+            scores += part.scores
+        return Scored(mask, scores)
+
+    def _phrase(self, fieldname: str, words: list[str]) -> Scored:
+        """Match a phrase; score it as Whoosh does, by the BM25F of its words."""
+        if fieldname not in self.schema or not words:
+            return self._empty()
+        field = self.schema[fieldname]
+        if not field.format.supports("positions"):
+            return self._through_whoosh(wq.Phrase(fieldname, words))
+        if len(words) == 1:
+            return self._term(fieldname, words[0])
+        pairs_field = PAIR_FIELDS.get(fieldname)
+        if pairs_field and pairs_field in self.schema:
+            # Word pairs narrow the candidates to (nearly) the documents with the phrase,
+            # and settle a two-word phrase without reading any position.
+            candidates = self._all([self._term(pairs_field, p) for p in pair_terms(words)]).mask
+        else:
+            candidates = self._all([self._term(fieldname, w) for w in words]).mask
+        docs = np.flatnonzero(candidates & self.gen.live)
+        if len(words) > 2 or not pairs_field or pairs_field not in self.schema:
+            keys = [self.positions(fieldname, field.to_bytes(w), docs) for w in words]
+            starts = keys[0]
+            for step, following in enumerate(keys[1:], start=1):
+                starts = starts[np.isin(starts + step, following)]
+            docs = np.unique(starts >> _POSITION_BITS)
+        result = self._empty()
+        result.mask[docs] = True
+        result.scores = self._scores_at(fieldname, words, docs)
+        return result
+
+    def _through_whoosh(self, query: wq.Query) -> Scored:
+        """Let Whoosh find the matches; score NEAR as Whoosh does (its terms' BM25F sum)."""
+        result = self._empty()
+        docs = np.fromiter(self.searcher.docs_for_query(query), dtype=np.int64)
+        result.mask[docs] = True
+        terms = [q for q in query.leaves() if isinstance(q, wq.Term)]
+        if isinstance(query, spans.SpanQuery) and terms:
+            for term in terms:
+                btext = self._bytes(term.fieldname, term.text)
+                if btext is not None:
+                    postings = self.postings(term.fieldname, btext, docs)
+                    result.scores[postings.docs] += self.bm25(term.fieldname, btext, postings)
+            result.scores *= getattr(query, "boost", 1.0)
+        else:
+            # A constant, as Whoosh scores its prefix queries.
+            result.scores[docs] = float(getattr(query, "boost", 1.0))
+        return result
+
+
+def _members(wanted: IntArray, ids: IntArray) -> BoolArray:
+    """Tell which ids are in wanted (both sorted)."""
+    index = np.minimum(np.searchsorted(wanted, ids), len(wanted) - 1)
+    return wanted[index] == ids  # type: ignore[no-any-return]
+
+
+def _keys(
+    docs: list[int], lengths: list[int], flat: list[int], offset: int, absolute: bool
+) -> IntArray:
+    """Turn per-document position lists (deltas unless absolute) into sorted global keys."""
+    if not flat:
+        return np.zeros(0, dtype=np.int64)
+    counts = np.asarray(lengths, dtype=np.int64)
+    values = np.asarray(flat, dtype=np.int64)
+    if not absolute:
+        total = np.cumsum(values)
+        starts = np.cumsum(counts) - counts
+        # Each document's deltas start from position 0: subtract what came before it.
+        values = total - np.repeat(total[starts] - values[starts], counts)
+    owners = np.repeat(np.asarray(docs, dtype=np.int64) + offset, counts)
+    return (owners << _POSITION_BITS) | values
+
+
+def _length_bytes(reader: Any, fieldname: str, count: int) -> npt.NDArray[np.uint8]:
+    """Read a segment's stored field-length bytes in one go (0 where a document has none)."""
+    out = np.zeros(count, dtype=np.uint8)
+    try:
+        column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        if column is None:
+            return out
+        stored = min(int(column._count), count)
+        raw = column._dbfile.get(column._basepos, stored * column._fixedlen)
+        out[:stored] = np.frombuffer(raw, dtype=np.uint8)
+    except AttributeError:  # another codec: ask document by document
+        for docnum in range(count):
+            length = reader.doc_field_length(docnum, fieldname, 0)
+            out[docnum] = _byte_for(length or 0)
+    return out
+
+
+def _byte_for(length: int) -> int:
+    return int(np.searchsorted(_LENGTHS, length))
+
+
+def evaluate(gen: Generation, searcher: Any, query: wq.Query) -> Scored:
+    """Return the query's matching set (live documents only) and its scores."""
+    return Engine(gen, searcher).run(query)
