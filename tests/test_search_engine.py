@@ -1,0 +1,145 @@
+"""The numpy engine against Whoosh itself: the same matches and the same BM25F scores."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh.query import spans
+
+from indexer.build import INDEX_NAME
+from indexer.parse import parse_file
+from indexer.schema import SCHEMA, to_documents
+from search_app import search
+from search_app.search_engine import evaluate
+
+
+def no_synonyms(term: str) -> frozenset[str]:
+    return frozenset()
+
+
+def T(field: str, text: str) -> wq.Term:
+    return wq.Term(field, text)
+
+
+QUERIES: list[tuple[str, wq.Query]] = [
+    ("one word", T("text", "acupunctur")),
+    ("two words", wq.And([T("text", "physic"), T("text", "therapi")])),
+    ("or", wq.Or([T("text", "tramadol"), T("text", "gabapentin"), T("text", "unknownword")])),
+    ("and not", wq.AndNot(T("text", "knee"), T("text", "surgeri"))),
+    ("field word", T("rationale", "function")),
+    ("facet term", T("outcome", "Overturned")),
+    ("boosted", wq.Or([wq.Term("treatment", "mri", boost=3.0), T("rationale", "mri")])),
+    ("pair phrase", wq.Phrase("text_exact", ["functional", "improvement"])),
+    ("long phrase", wq.Phrase("text_exact", ["return", "to", "work"])),
+    ("phrase, no pairs", wq.Phrase("rationale_exact", ["medically", "necessary"])),
+    (
+        "phrase and word",
+        wq.And([wq.Phrase("text_exact", ["physical", "therapy"]), T("text", "lumbar")]),
+    ),
+    ("near", spans.SpanNear2([T("text_exact", "pain"), T("text_exact", "management")], slop=2)),
+    ("missing field", T("nosuchfield", "x")),
+    ("no match", wq.Phrase("text_exact", ["zzz", "qqq"])),
+]
+
+
+def compare(index_dir: Path, query: wq.Query) -> None:
+    """Assert the engine matches exactly Whoosh's documents, with Whoosh's scores."""
+    index = search.open_index(index_dir, expand=no_synonyms, check_seconds=0, cache_size=0)
+    try:
+        with index.searcher() as searcher:
+            scored = evaluate(index.generation, searcher, query)
+            results = searcher.search(query, limit=None)
+            expected = {hit.docnum: float(hit.score or 0.0) for hit in results}
+            assert sorted(np.flatnonzero(scored.mask).tolist()) == sorted(expected)
+            for docnum, score in expected.items():
+                assert scored.scores[docnum] == pytest.approx(score, rel=1e-6), docnum
+    finally:
+        index.close()
+
+
+@pytest.mark.parametrize(("name", "query"), QUERIES, ids=[name for name, _ in QUERIES])
+def test_engine_equals_whoosh_on_the_corpus(corpus_index: Path, name: str, query: Any) -> None:
+    compare(corpus_index, query)
+
+
+def test_prefix_matches_as_whoosh_with_a_constant_score(corpus_index: Path) -> None:
+    query = wq.Prefix("text_exact", "acupunct")
+    index = search.open_index(corpus_index, expand=no_synonyms, check_seconds=0, cache_size=0)
+    try:
+        with index.searcher() as searcher:
+            scored = evaluate(index.generation, searcher, query)
+            assert set(np.flatnonzero(scored.mask).tolist()) == set(searcher.docs_for_query(query))
+            assert set(scored.scores[scored.mask].tolist()) == {1.0}
+    finally:
+        index.close()
+
+
+@pytest.fixture(scope="module")
+def segmented_index(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Three unmerged segments of the corpus letters, and a deleted document."""
+    index_dir = tmp_path_factory.mktemp("segments")
+    letters = [parse_file(path) for path in sorted((corpus_dir / "letters").glob("*.pdf"))]
+    ix = whoosh_index.create_in(str(index_dir), SCHEMA, indexname=INDEX_NAME)
+    for part in (letters[0::3], letters[1::3], letters[2::3]):
+        writer = ix.writer()
+        for letter in part:
+            for doc in to_documents(letter):
+                writer.add_document(**doc)
+        writer.commit(merge=False)
+    with ix.searcher() as searcher:
+        victim = searcher.stored_fields(1)["doc_id"]
+    writer = ix.writer()
+    writer.delete_by_term("doc_id", victim)
+    writer.commit(merge=False)
+    with ix.reader() as reader:
+        assert len(list(reader.leaf_readers())) == 3 and reader.has_deletions()
+    return index_dir
+
+
+@pytest.mark.parametrize(("name", "query"), QUERIES, ids=[name for name, _ in QUERIES])
+def test_engine_equals_whoosh_over_segments_and_deletions(
+    segmented_index: Path, name: str, query: Any
+) -> None:
+    compare(segmented_index, query)
+
+
+@pytest.fixture()
+def tiny_index(tmp_path: Path) -> Path:
+    """Hand-made decisions: a phrase's pairs present but apart, single postings (inlined)."""
+    texts = {
+        "apart#0": "a home exercise plan and an exercise program",
+        "together#0": "continue the home exercise program daily",
+        "twice#0": "home exercise program, then home exercise program again",
+        "other#0": "a program of exercise at home",
+    }
+    ix = whoosh_index.create_in(str(tmp_path), SCHEMA, indexname=INDEX_NAME)
+    writer = ix.writer()
+    for doc_id, text in texts.items():
+        writer.add_document(doc_id=doc_id, text=text, text_exact=text, text_pairs=text)
+    writer.commit()
+    return tmp_path
+
+
+def test_a_phrase_needs_its_words_in_a_row_not_just_its_pairs(tiny_index: Path) -> None:
+    query = wq.Phrase("text_exact", ["home", "exercise", "program"])
+    compare(tiny_index, query)
+    index = search.open_index(tiny_index, expand=no_synonyms, check_seconds=0, cache_size=0)
+    try:
+        with index.searcher() as searcher:
+            scored = evaluate(index.generation, searcher, query)
+            found = {searcher.stored_fields(d)["doc_id"] for d in np.flatnonzero(scored.mask)}
+        assert found == {"together#0", "twice#0"}
+    finally:
+        index.close()
+
+
+@pytest.mark.parametrize(
+    "words", [["exercise", "program"], ["exercise", "at", "home"], ["plan", "and", "an"]]
+)
+def test_tiny_phrases_equal_whoosh(tiny_index: Path, words: list[str]) -> None:
+    compare(tiny_index, wq.Phrase("text_exact", words))
