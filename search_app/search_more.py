@@ -14,6 +14,7 @@ from indexer.schema import CATCH_ALL
 from search_app.models import BadRequest, Hit, SearchPage, SearchRequest
 from search_app.search_compile import Highlights, exact_tokens, stem_tokens
 from search_app.search_hits import facet_values, to_hit
+from search_app.search_engine import Engine, evaluate
 from search_app.search_index import LetterIndex
 from search_app.search_snippets import make_highlighter
 
@@ -71,10 +72,16 @@ def similar(
         clauses += [wq.Term("rationale", t, boost=w) for t, w in rationale_terms]
         if not clauses:
             return ()
-        results = searcher.search(wq.Or(clauses), limit=limit, mask={docs[0]})
+        scored = evaluate(index.generation, searcher, wq.Or(clauses))
+        scored.mask[docs[0]] = False
+        matching = np.flatnonzero(scored.mask)
+        best = matching[np.lexsort((matching, -scored.scores[matching]))][:limit]
         terms = treatment_terms + rationale_terms
         highlighter = make_highlighter(_highlights_for(terms, f"{treatment}\n{rationale}"))
-        return tuple(to_hit(hit.fields(), highlighter, float(hit.score or 0.0)) for hit in results)
+        return tuple(
+            to_hit(searcher.stored_fields(int(doc)), highlighter, float(scored.scores[doc]))
+            for doc in best
+        )
 
 
 def like_my_case(index: LetterIndex, text: str, page: int = 1, per_page: int = 20) -> SearchPage:
@@ -98,10 +105,9 @@ def like_my_case(index: LetterIndex, text: str, page: int = 1, per_page: int = 2
             notice = "None of the words of this text occur in the letters"
             return SearchPage(req, 0, (), facet_values(gen, _empty_counts(gen), req), notice)
         scores = np.zeros(gen.size, dtype=np.float64)
-        reader = searcher.reader()
+        engine = Engine(gen, searcher)
         for term, weight in terms:
-            docs = np.fromiter(reader.postings(CATCH_ALL, term).all_ids(), dtype=np.int64)
-            scores[docs] += weight
+            scores[engine.postings(CATCH_ALL, term.encode("utf-8")).docs] += weight
         mask = (scores > 0) & gen.live
         counts = {facet: table.count(mask) for facet, table in gen.tables.items()}
         matching = np.flatnonzero(mask)

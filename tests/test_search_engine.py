@@ -143,3 +143,24 @@ def test_a_phrase_needs_its_words_in_a_row_not_just_its_pairs(tiny_index: Path) 
 )
 def test_tiny_phrases_equal_whoosh(tiny_index: Path, words: list[str]) -> None:
     compare(tiny_index, wq.Phrase("text_exact", words))
+
+
+def test_similar_ranks_as_whoosh_would(corpus_index: Path) -> None:
+    from search_app.search_more import SIMILAR_TERMS, key_terms, similar
+
+    index = search.open_index(corpus_index, expand=no_synonyms, check_seconds=0, cache_size=0)
+    try:
+        with index.searcher() as searcher:
+            stored = searcher.stored_fields(3)
+            treatment = key_terms(searcher, stored["treatment"], "treatment", SIMILAR_TERMS)
+            rationale = key_terms(searcher, stored["rationale"], "rationale", SIMILAR_TERMS)
+            clauses = [wq.Term("treatment", t, boost=2.0 * w) for t, w in treatment]
+            clauses += [wq.Term("rationale", t, boost=w) for t, w in rationale]
+            results = searcher.search(wq.Or(clauses), limit=10, mask={3})
+            expected = [(hit["doc_id"], round(float(hit.score or 0.0), 6)) for hit in results]
+        letter_id, _, decision = str(stored["doc_id"]).rpartition("#")
+        hits = similar(index, letter_id, int(decision), limit=10)
+        got = [(f"{h.letter_id}#{h.decision_index}", round(h.score, 6)) for h in hits]
+        assert got == expected and len(got) == 10
+    finally:
+        index.close()
