@@ -108,19 +108,6 @@ def json_chunks(
     yield "\n]}\n"
 
 
-def capped(pages: Callable[[int], tuple[Hit, ...]], cap: int) -> Iterator[Hit]:
-    """Yield hits page by page (pages(n) returns page n, 1-based) until empty or cap."""
-    count = 0
-    number = 1
-    while count < cap:
-        hits = pages(number)
-        if not hits:
-            return
-        yield from hits[: cap - count]
-        count += min(len(hits), cap - count)
-        number += 1
-
-
 def _stamp(value: date | None, fallback: datetime) -> str:
     if value is None:
         return fallback.strftime("%Y-%m-%dT%H:%M:%SZ")

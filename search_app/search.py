@@ -9,7 +9,7 @@ hits load stored fields and get highlighted.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -21,7 +21,7 @@ from whoosh.util.times import datetime_to_long
 
 from indexer.letter import Letter, letter_from_json
 from indexer.schema import FACETS
-from search_app.models import SearchPage, SearchRequest
+from search_app.models import Hit, SearchPage, SearchRequest
 from search_app.search_compile import Compiled, compile_query
 from search_app.search_engine import evaluate
 from search_app.search_facets import MISSING_DATE, BoolArray, IntArray
@@ -52,6 +52,7 @@ __all__ = [
     "IndexMissing",
     "LetterIndex",
     "cross_counts",
+    "export_hits",
     "count_values",
     "get_letter",
     "mark_texts",
@@ -184,22 +185,28 @@ def _facet_counts(gen: Generation, found: Matches, browsing: bool) -> dict[str, 
     return counts
 
 
-def _ordered_page(gen: Generation, found: Matches, req: SearchRequest) -> list[tuple[int, float]]:
-    start = (req.page - 1) * req.per_page
-    end = start + req.per_page
-    if req.sort == "relevance" and not isinstance(found.compiled.query, wq.Every):
+def _ordered(
+    gen: Generation, found: Matches, sort: str, start: int, end: int
+) -> list[tuple[int, float]]:
+    """Return the (document, score) pairs from start to end in the order sort asks for."""
+    if sort == "relevance" and not isinstance(found.compiled.query, wq.Every):
         page = zip(found.ranked[start:end].tolist(), found.scores[start:end].tolist(), strict=True)
         return [(int(d), float(s)) for d, s in page]
     docs = np.flatnonzero(found.final)
     if start >= len(docs):
         return []
     keys = gen.decided[docs]
-    if req.sort == "oldest":
+    if sort == "oldest":
         order = np.lexsort((docs, keys))
     else:
         dated = keys != MISSING_DATE
         order = np.lexsort((docs, -keys.astype(np.float64), ~dated))
     return [(int(d), 0.0) for d in docs[order[start:end]]]
+
+
+def _ordered_page(gen: Generation, found: Matches, req: SearchRequest) -> list[tuple[int, float]]:
+    start = (req.page - 1) * req.per_page
+    return _ordered(gen, found, req.sort, start, start + req.per_page)
 
 
 def _is_browsing(req: SearchRequest, found: Matches) -> bool:
@@ -228,6 +235,28 @@ def run_search(index: LetterIndex, req: SearchRequest) -> SearchPage:
             notice="; ".join(found.compiled.notices) or None,
             suggestion=suggestion,
         )
+
+
+def export_hits(index: LetterIndex, req: SearchRequest, cap: int) -> tuple[int, Iterator[Hit]]:
+    """Return the total and an iterator over the first cap hits in the request's order.
+
+    Exports print no snippets, so none are made. The iterator reads stored fields through
+    its own searcher of the generation the set was computed on (closed when it ends), so a
+    build committing meanwhile cannot renumber the documents under it.
+    """
+    with index.searcher():
+        gen = index.generation
+        with gen.ix.searcher() as searcher:
+            found = _matches(index, gen, searcher, req)
+        rows = _ordered(gen, found, req.sort, 0, max(0, cap))
+        total = int(np.count_nonzero(found.final))
+
+    def hits() -> Iterator[Hit]:
+        with gen.ix.searcher() as reader:
+            for docnum, score in rows:
+                yield to_hit(reader.stored_fields(docnum), None, score)
+
+    return total, hits()
 
 
 def mark_texts(index: LetterIndex, query: str, texts: Sequence[str]) -> tuple[Markup, ...]:

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from markupsafe import Markup
+
 from indexer.schema import FACETS, SUBCATEGORY_JOIN, split_values
 from search_app.models import FacetValue, Hit, SearchRequest
 from search_app.search_facets import IntArray, parent_of
@@ -13,8 +15,8 @@ from search_app.search_index import Generation
 from search_app.search_snippets import Highlighter, snippet
 
 
-def to_hit(fields: Mapping[str, Any], highlighter: Highlighter, score: float = 0.0) -> Hit:
-    """Build a Hit (with its snippet) from a document's stored fields."""
+def to_hit(fields: Mapping[str, Any], highlighter: Highlighter | None, score: float = 0.0) -> Hit:
+    """Build a Hit from a document's stored fields, with a snippet unless highlighter is None."""
     subcategory = fields.get("subcategory") or None
     decided = fields.get("decision_date")
     return Hit(
@@ -34,7 +36,9 @@ def to_hit(fields: Mapping[str, Any], highlighter: Highlighter, score: float = 0
         decision_date=decided.date() if isinstance(decided, datetime) else None,
         reviewer_specialties=split_values(fields.get("specialty")),
         reviewer_states=split_values(fields.get("state")),
-        snippet=snippet(
+        snippet=Markup("")
+        if highlighter is None
+        else snippet(
             highlighter,
             (fields.get("rationale", ""), fields.get("summary", ""), fields.get("treatment", "")),
         ),

@@ -13,8 +13,8 @@ from whoosh import query as wq
 from indexer.schema import CATCH_ALL
 from search_app.models import BadRequest, Hit, SearchPage, SearchRequest
 from search_app.search_compile import Highlights, exact_tokens, stem_tokens
-from search_app.search_hits import facet_values, to_hit
 from search_app.search_engine import Engine, evaluate
+from search_app.search_hits import facet_values, to_hit
 from search_app.search_index import LetterIndex
 from search_app.search_snippets import make_highlighter
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ from werkzeug.exceptions import HTTPException
 from search_app import exports, search, search_more, state
 from search_app import letter_view as lv
 from search_app import view_models as vm
-from search_app.models import MAX_QUERY_CHARS, BadRequest, Hit, SearchRequest
+from search_app.models import MAX_QUERY_CHARS, BadRequest, Hit
 from search_app.search_more import MAX_LIKE_CHARS
 
 bp = Blueprint("views", __name__)
@@ -33,7 +32,6 @@ SIMILAR_LIMIT = 5
 FEED_SIZE = 50
 # Hits fetched per library call while exporting: bigger batches repeat the per-call work
 # (query, facet counts, scoring) less often.
-EXPORT_BATCH = 500
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; object-src 'self'; base-uri 'self'; form-action 'self'; "
@@ -204,23 +202,10 @@ def _export_cap() -> int:
     return int(current_app.config.get("EXPORT_CAP", 10_000))
 
 
-def _all_hits(index: Any, req: SearchRequest, cap: int) -> tuple[int, Iterator[Hit]]:
-    """The total and an iterator over every hit up to cap, fetched a page at a time."""
-    base = replace(req, per_page=EXPORT_BATCH)
-    first = search.run_search(index, replace(base, page=1))
-
-    def page(number: int) -> tuple[Hit, ...]:
-        if number == 1:
-            return first.hits
-        return search.run_search(index, replace(base, page=number)).hits
-
-    return first.total, exports.capped(page, cap)
-
-
 def _export(kind: str) -> Response:
     req = search.parse_request(_pairs())
     cap = _export_cap()
-    total, hits = _all_hits(_index(), req, cap)
+    total, hits = search.export_hits(_index(), req, cap)
 
     def link(hit: Hit) -> str:
         return _letter_url(hit, external=True)

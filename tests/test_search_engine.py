@@ -164,3 +164,22 @@ def test_similar_ranks_as_whoosh_would(corpus_index: Path) -> None:
         assert got == expected and len(got) == 10
     finally:
         index.close()
+
+
+@pytest.mark.parametrize("sort", ["relevance", "newest", "oldest"])
+def test_export_hits_follow_the_pages_without_snippets(corpus_index: Path, sort: str) -> None:
+    index = search.open_index(corpus_index, expand=no_synonyms, check_seconds=0, cache_size=0)
+    try:
+        pairs = [("q", "therapy"), ("sort", sort), ("per_page", "10")]
+        pages = [
+            search.run_search(index, search.parse_request([*pairs, ("page", str(n))]))
+            for n in (1, 2, 3)
+        ]
+        paged = [(h.letter_id, h.decision_index, h.score) for p in pages for h in p.hits]
+        total, hits = search.export_hits(index, search.parse_request(pairs), 25)
+        exported = list(hits)
+        assert total == pages[0].total > 25
+        assert [(h.letter_id, h.decision_index, h.score) for h in exported] == paged[:25]
+        assert all(h.snippet == "" for h in exported)
+    finally:
+        index.close()
