@@ -316,8 +316,10 @@ def columns_for(generation: Generation) -> StatsColumns:
     overturned = np.zeros(generation.size, dtype=np.bool_)
     outcome = pair_column(generation.tables["outcome"], lambda label: label == OVERTURNED)
     overturned[outcome.docs] = True
-    with generation.ix.reader() as reader:
-        citation = build_table(reader, "citation")
+    citation = generation.extra_tables.get("citation")
+    if citation is None:  # a generation made without it (tests build their own)
+        with generation.ix.reader() as reader:
+            citation = build_table(reader, "citation")
     return StatsColumns(
         doc_count=generation.size,
         overturned=overturned,

@@ -11,6 +11,9 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.columns import NumericColumn
+from whoosh.matching import WrappingMatcher
 
 from indexer.schema import FACETS, SUBCATEGORY_JOIN
 
@@ -57,14 +60,60 @@ class FacetTable:
         return out
 
 
-def build_table(reader: Any, facet: str) -> FacetTable:
-    """Read a facet field's terms and postings into a FacetTable."""
+def live_mask(reader: Any) -> BoolArray:
+    """Return the documents that are not deleted, read from each segment's deletion set."""
+    live = np.ones(reader.doc_count_all(), dtype=np.bool_)
+    for leaf, offset in reader.leaf_readers():
+        if leaf.has_deletions():
+            deleted = np.fromiter(leaf.segment().deleted_docs(), dtype=np.int64)
+            live[deleted + offset] = False
+    return live
+
+
+def _leaf_ids(matcher: Any) -> IntArray:
+    """Read one segment's posting list, block by block where the codec allows it.
+
+    A W3 posting block is one pickled tuple whose first item holds the block's document
+    numbers (delta-coded unless the ids are bytes): decoding it with numpy instead of
+    stepping the matcher per document is about three times faster. Deletion filters are
+    looked through; callers drop deleted documents with the live mask.
+    """
+    while isinstance(matcher, WrappingMatcher):
+        matcher = matcher.child
+    if not isinstance(matcher, W3LeafMatcher):
+        return np.fromiter(matcher.all_ids(), dtype=np.int64)
+    blocks: list[IntArray] = []
+    while matcher.is_active():
+        if matcher._data is None:
+            matcher._read_data()
+        ids = np.asarray(matcher._data[0], dtype=np.int64)
+        blocks.append(ids if matcher._byteids else np.cumsum(ids))
+        if matcher._lastblock:
+            break
+        matcher._goto(matcher._nextoffset)
+    return np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.int64)
+
+
+def _term_ids(reader: Any, facet: str, raw: bytes) -> IntArray:
+    parts = [
+        _leaf_ids(leaf.postings(facet, raw)) + offset
+        for leaf, offset in reader.leaf_readers()
+        if (facet, raw) in leaf
+    ]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
+def build_table(reader: Any, facet: str, live: BoolArray | None = None) -> FacetTable:
+    """Read a facet field's terms and postings into a FacetTable (live documents only)."""
+    if live is None:
+        live = live_mask(reader)
     values: list[str] = []
     docs: list[IntArray] = []
     vals: list[IntArray] = []
     for ordinal, raw in enumerate(reader.lexicon(facet)):
         value = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
-        ids = np.fromiter(reader.postings(facet, raw).all_ids(), dtype=np.int64)
+        ids = _term_ids(reader, facet, raw)
+        ids = ids[live[ids]]
         values.append(value)
         docs.append(ids)
         vals.append(np.full(len(ids), ordinal, dtype=np.int64))
@@ -75,9 +124,11 @@ def build_table(reader: Any, facet: str) -> FacetTable:
     )
 
 
-def build_tables(reader: Any) -> dict[str, FacetTable]:
+def build_tables(reader: Any, live: BoolArray | None = None) -> dict[str, FacetTable]:
     """Build a FacetTable for every facet in schema.FACETS."""
-    return {facet: build_table(reader, facet) for facet in FACETS}
+    if live is None:
+        live = live_mask(reader)
+    return {facet: build_table(reader, facet, live) for facet in FACETS}
 
 
 @lru_cache(maxsize=1)
@@ -118,5 +169,24 @@ def resolve_value(table: FacetTable, raw: str) -> tuple[str, ...]:
 
 def date_keys(reader: Any, fieldname: str, size: int) -> npt.NDArray[np.uint64]:
     """Read a sortable DATETIME column as raw integers (MISSING_DATE where absent)."""
-    column = reader.column_reader(fieldname, translate=False)
-    return np.fromiter((column[i] for i in range(size)), dtype=np.uint64, count=size)
+    out = np.full(size, MISSING_DATE, dtype=np.uint64)
+    for leaf, offset in reader.leaf_readers():
+        count = leaf.doc_count_all()
+        if not count:
+            continue
+        column = leaf.column_reader(fieldname, translate=False)
+        out[offset : offset + count] = _column_values(column, count)
+    return out
+
+
+def _column_values(column: Any, count: int) -> npt.NDArray[np.uint64]:
+    """Return a segment's column values; a fixed-width numeric column is read in one slice."""
+    if isinstance(column, NumericColumn.Reader) and column._typecode == "Q":
+        # Whoosh packs each value as a big-endian "!Q"; documents after the last value
+        # written take the column's default.
+        stored = min(column._count, count)
+        raw = column._dbfile.get(column._basepos, stored * column._fixedlen)
+        values = np.full(count, column._default, dtype=np.uint64)
+        values[:stored] = np.frombuffer(raw, dtype=">u8", count=stored)
+        return values
+    return np.fromiter((column[i] for i in range(count)), dtype=np.uint64, count=count)

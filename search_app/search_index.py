@@ -17,13 +17,9 @@ import numpy as np
 from whoosh import index as whoosh_index
 
 from indexer.schema import FACETS
-from search_app.search_facets import (
-    BoolArray,
-    FacetTable,
-    build_tables,
-    date_keys,
-    resolve_value,
-)
+from search_app.search_facets import BoolArray, FacetTable, resolve_value
+from search_app.search_sidecar import EXTRA_TABLES, read_arrays
+from search_app.search_storage import open_mapped
 
 Expand = Callable[[str], frozenset[str]]
 LOG = logging.getLogger(__name__)
@@ -85,6 +81,8 @@ class Generation:
     matches: MatchCache = field(default_factory=lambda: MatchCache(0))
     # Lazily filled per-generation arrays of the scoring engine (field lengths, ...).
     arrays: dict[Hashable, Any] = field(default_factory=dict)
+    # Tables the statistics count besides the facets (citations), by field name.
+    extra_tables: dict[str, FacetTable] = field(default_factory=dict)
 
 
 def _signature(path: Path) -> tuple[tuple[str, int, int], ...]:
@@ -104,19 +102,25 @@ def _signature(path: Path) -> tuple[tuple[str, int, int], ...]:
 
 
 def _load(path: Path, cache_size: int) -> Generation:
+    """Open the committed generation at path with its arrays (from the sidecar when valid)."""
     signature = _signature(path)
     if not signature or not whoosh_index.exists_in(str(path)):
         raise IndexMissing(path)
-    ix = whoosh_index.open_dir(str(path))
+    ix = open_mapped(str(path))
     with ix.reader() as reader:
-        size = reader.doc_count_all()
-        live = np.zeros(size, dtype=np.bool_)
-        live[np.fromiter(reader.all_doc_ids(), dtype=np.int64)] = True
-        tables = build_tables(reader)
-        decided = date_keys(reader, "decision_date", size)
-    for array in (live, decided):
-        array.flags.writeable = False  # shared by every request of this generation
-    return Generation(ix, signature, size, live, tables, decided, matches=MatchCache(cache_size))
+        arrays = read_arrays(reader, path)
+    tables = {name: arrays.tables[name] for name in FACETS}
+    extra = {name: arrays.tables[name] for name in EXTRA_TABLES}
+    return Generation(
+        ix,
+        signature,
+        arrays.size,
+        arrays.live,
+        tables,
+        arrays.decided,
+        matches=MatchCache(cache_size),
+        extra_tables=extra,
+    )
 
 
 class LetterIndex:
