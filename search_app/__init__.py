@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import Flask
+if TYPE_CHECKING:  # Flask is imported by create_app: the search library does not need it
+    from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(overrides: Mapping[str, object] | None = None) -> Flask:
     """Build the Flask app; configuration comes from IMR_* variables, then overrides."""
+    from flask import Flask
+
     app = Flask(
         __name__,
         template_folder=str(ROOT / "templates"),

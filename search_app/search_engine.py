@@ -222,6 +222,8 @@ class Engine:
 
     def run(self, query: wq.Query) -> Scored:
         """Return the live documents the query matches and their scores."""
+        if not self.size:
+            return self._empty()  # BM25F's idf is undefined over no documents
         found = self._eval(query)
         return Scored(found.mask & self.gen.live, found.scores)
 

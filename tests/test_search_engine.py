@@ -183,3 +183,13 @@ def test_export_hits_follow_the_pages_without_snippets(corpus_index: Path, sort:
         assert all(h.snippet == "" for h in exported)
     finally:
         index.close()
+
+
+def test_a_query_on_an_empty_index_finds_nothing(tmp_path: Path) -> None:
+    whoosh_index.create_in(str(tmp_path), SCHEMA, indexname=INDEX_NAME)
+    index = search.open_index(tmp_path, expand=no_synonyms, check_seconds=0, cache_size=0)
+    try:
+        page = search.run_search(index, search.parse_request([("q", '"home exercise" knee')]))
+        assert page.total == 0 and page.hits == ()
+    finally:
+        index.close()
