@@ -246,11 +246,14 @@ class Engine:
             result = self._empty()
         elif isinstance(query, wq.Phrase) and query.slop == 1:
             result = self._phrase(query.fieldname, list(query.words))
+        elif _two_term_near(query):
+            result = self._near(query)
         else:
             result = self._through_whoosh(query)
             return result  # its constant score already carries the boost
-        if query.boost != 1.0:
-            result.scores *= getattr(query, "boost", 1.0)
+        boost = float(getattr(query, "boost", 1.0))
+        if boost != 1.0:
+            result.scores *= boost
         return result
 
     def _bytes(self, fieldname: str, text: str | bytes) -> bytes | None:
@@ -327,6 +330,41 @@ class Engine:
         result.scores = self._scores_at(fieldname, words, docs)
         return result
 
+    def _near(self, query: spans.SpanNear2) -> Scored:
+        """Match two words within slop positions (the second after the first when ordered).
+
+        As Whoosh's SpanNear2: some occurrence of each, 1 to slop positions apart.
+        """
+        first, second = query.qs
+        fieldname, slop, ordered = first.fieldname, int(query.slop), bool(query.ordered)
+        if fieldname not in self.schema:
+            return self._empty()
+        if not self.schema[fieldname].format.supports("positions"):
+            return self._through_whoosh(query)
+        words = [str(first.text), str(second.text)]
+        candidates = self._all([self._term(fieldname, w) for w in words]).mask
+        docs = np.flatnonzero(candidates & self.gen.live)
+        field = self.schema[fieldname]
+        starts, others = (self.positions(fieldname, field.to_bytes(w), docs) for w in words)
+        others = np.sort(others)
+        found = np.zeros(len(starts), dtype=np.bool_)
+        if len(others):
+            # The nearest occurrence after each start, and (unordered) the nearest before it;
+            # keys of another document differ by far more than any slop.
+            after = np.searchsorted(others, starts, side="right")
+            has_after = after < len(others)
+            gap = others[np.minimum(after, len(others) - 1)] - starts
+            found |= has_after & (gap <= slop)
+            if not ordered:
+                before = np.searchsorted(others, starts, side="left") - 1
+                gap = starts - others[np.maximum(before, 0)]
+                found |= (before >= 0) & (gap <= slop)
+        hits = np.unique(starts[found] >> _POSITION_BITS)
+        result = self._empty()
+        result.mask[hits] = True
+        result.scores = self._scores_at(fieldname, words, hits)
+        return result
+
     def _through_whoosh(self, query: wq.Query) -> Scored:
         """Let Whoosh find the matches; score NEAR as Whoosh does (its terms' BM25F sum)."""
         result = self._empty()
@@ -344,6 +382,20 @@ class Engine:
             # A constant, as Whoosh scores its prefix queries.
             result.scores[docs] = float(getattr(query, "boost", 1.0))
         return result
+
+
+def _two_term_near(query: wq.Query) -> bool:
+    """Tell whether query is a NEAR of two words of one positional field, as we compile it."""
+    if not isinstance(query, spans.SpanNear2) or len(query.qs) != 2 or query.mindist != 1:
+        return False
+    first, second = query.qs
+    return (
+        isinstance(first, wq.Term)
+        and isinstance(second, wq.Term)
+        and type(first) is type(second) is wq.Term
+        and first.fieldname == second.fieldname
+        and first.boost == second.boost == 1.0
+    )
 
 
 def _members(wanted: IntArray, ids: IntArray) -> BoolArray:

@@ -42,6 +42,13 @@ QUERIES: list[tuple[str, wq.Query]] = [
         wq.And([wq.Phrase("text_exact", ["physical", "therapy"]), T("text", "lumbar")]),
     ),
     ("near", spans.SpanNear2([T("text_exact", "pain"), T("text_exact", "management")], slop=2)),
+    (
+        "near, unordered",
+        spans.SpanNear2([T("text_exact", "therapy"), T("text_exact", "physical")], 3, False),
+    ),
+    ("near, wide", spans.SpanNear2([T("text_exact", "knee"), T("text_exact", "pain")], slop=40)),
+    ("near, one word twice", spans.SpanNear2([T("text_exact", "the"), T("text_exact", "the")], 4)),
+    ("near, three words", spans.SpanNear2([T("text_exact", w) for w in ("low", "back", "pain")])),
     ("missing field", T("nosuchfield", "x")),
     ("no match", wq.Phrase("text_exact", ["zzz", "qqq"])),
 ]
@@ -193,3 +200,22 @@ def test_a_query_on_an_empty_index_finds_nothing(tmp_path: Path) -> None:
         assert page.total == 0 and page.hits == ()
     finally:
         index.close()
+
+
+NEARS = [
+    (["home", "program"], 1, True),
+    (["home", "program"], 2, True),
+    (["program", "home"], 2, True),
+    (["program", "home"], 2, False),
+    (["exercise", "exercise"], 3, False),
+    (["exercise", "exercise"], 1, True),
+    (["plan", "program"], 4, False),
+    (["a", "home"], 6, False),
+]
+
+
+@pytest.mark.parametrize(("words", "slop", "ordered"), NEARS)
+def test_tiny_near_equals_whoosh(
+    tiny_index: Path, words: list[str], slop: int, ordered: bool
+) -> None:
+    compare(tiny_index, spans.SpanNear2([T("text_exact", w) for w in words], slop, ordered))
