@@ -4,10 +4,11 @@ Whoosh walks its matchers one document at a time in Python: scoring costs about 
 document and checking a phrase's positions about 50 µs, so a common word or phrase over 100k
 decisions takes a second. Here every leaf of the query reads its postings block by block into
 arrays, BM25F is computed on whole arrays (the same formula and the same quantized field
-lengths as Whoosh's BM25F, so plain word queries rank exactly as Whoosh ranks them), and
+lengths as Whoosh's BM25F, so word queries rank exactly as Whoosh ranks them), and
 And / Or / AndNot become mask operations. A phrase is checked on whole arrays of positions,
 read only for the documents that hold all its words (or, on the catch-all field, all its
-word pairs, see schema.PAIR_FIELDS).
+word pairs, see schema.PAIR_FIELDS; a catch-all phrase then scores as its pairs, not as
+its separate words the way Whoosh scores a phrase).
 
 What the engine does not know (prefixes, NEAR, date ranges...) runs through Whoosh for its
 matching set; NEAR scores its words' BM25F as Whoosh does, the rest a constant, as Whoosh's
@@ -303,7 +304,12 @@ class Engine:
         return Scored(mask, scores)
 
     def _phrase(self, fieldname: str, words: list[str]) -> Scored:
-        """Match a phrase; score it as Whoosh does, by the BM25F of its words."""
+        """Match a phrase; score it by its word pairs' BM25F, or its words' where no pairs.
+
+        On the catch-all a phrase is scored as a term of its own (a two-word phrase is one
+        pair term; a longer one the sum of its pairs): how often the phrase itself occurs,
+        and how rare it is. Other fields score as Whoosh does, by the phrase's words.
+        """
         if fieldname not in self.schema or not words:
             return self._empty()
         field = self.schema[fieldname]
@@ -312,14 +318,15 @@ class Engine:
         if len(words) == 1:
             return self._term(fieldname, words[0])
         pairs_field = PAIR_FIELDS.get(fieldname)
-        if pairs_field and pairs_field in self.schema:
+        paired = bool(pairs_field) and pairs_field in self.schema
+        if paired:
             # Word pairs narrow the candidates to (nearly) the documents with the phrase,
             # and settle a two-word phrase without reading any position.
-            candidates = self._all([self._term(pairs_field, p) for p in pair_terms(words)]).mask
+            parts = self._all([self._term(str(pairs_field), p) for p in pair_terms(words)])
         else:
-            candidates = self._all([self._term(fieldname, w) for w in words]).mask
-        docs = np.flatnonzero(candidates & self.gen.live)
-        if len(words) > 2 or not pairs_field or pairs_field not in self.schema:
+            parts = self._all([self._term(fieldname, w) for w in words])
+        docs = np.flatnonzero(parts.mask & self.gen.live)
+        if len(words) > 2 or not paired:
             keys = [self.positions(fieldname, field.to_bytes(w), docs) for w in words]
             starts = keys[0]
             for step, following in enumerate(keys[1:], start=1):
@@ -327,7 +334,7 @@ class Engine:
             docs = np.unique(starts >> _POSITION_BITS)
         result = self._empty()
         result.mask[docs] = True
-        result.scores = self._scores_at(fieldname, words, docs)
+        result.scores[docs] = parts.scores[docs]
         return result
 
     def _near(self, query: spans.SpanNear2) -> Scored:

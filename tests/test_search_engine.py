@@ -13,7 +13,7 @@ from whoosh.query import spans
 
 from indexer.build import INDEX_NAME
 from indexer.parse import parse_file
-from indexer.schema import SCHEMA, to_documents
+from indexer.schema import SCHEMA, pair_terms, to_documents
 from search_app import search
 from search_app.search_engine import evaluate
 
@@ -54,15 +54,29 @@ QUERIES: list[tuple[str, wq.Query]] = [
 ]
 
 
+def by_pairs(query: wq.Query) -> wq.Query:
+    """Whoosh's query for our scores: a catch-all phrase scores as its word pairs."""
+    if isinstance(query, wq.Phrase) and query.fieldname == "text_exact":
+        return wq.And([wq.Term("text_pairs", t) for t in pair_terms(list(query.words))])
+    if isinstance(query, wq.And | wq.Or):
+        return type(query)([by_pairs(q) for q in query.subqueries])
+    return query
+
+
 def compare(index_dir: Path, query: wq.Query) -> None:
-    """Assert the engine matches exactly Whoosh's documents, with Whoosh's scores."""
+    """Assert the engine matches exactly Whoosh's documents, with Whoosh's scores.
+
+    The scores are those of the same query with catch-all phrases as their word pairs.
+    """
     index = search.open_index(index_dir, expand=no_synonyms, check_seconds=0, cache_size=0)
     try:
         with index.searcher() as searcher:
             scored = evaluate(index.generation, searcher, query)
-            results = searcher.search(query, limit=None)
-            expected = {hit.docnum: float(hit.score or 0.0) for hit in results}
-            assert sorted(np.flatnonzero(scored.mask).tolist()) == sorted(expected)
+            matched = set(searcher.docs_for_query(query))
+            assert sorted(np.flatnonzero(scored.mask).tolist()) == sorted(matched)
+            results = searcher.search(by_pairs(query), limit=None)
+            expected = {h.docnum: float(h.score or 0.0) for h in results if h.docnum in matched}
+            assert set(expected) == matched
             for docnum, score in expected.items():
                 assert scored.scores[docnum] == pytest.approx(score, rel=1e-6), docnum
     finally:
