@@ -34,9 +34,11 @@ from typing import Any
 import fts  # bench/fts.py, next to this script
 
 ROOT = Path(__file__).resolve().parent.parent
-# The query mix repeats its queries, so the library and the server run with their cache of
-# matching sets off: every timed request does the whole work (cold numbers).
+# The query mix repeats its queries, so the library and the server run with their caches of
+# matching sets and decoded postings off: every timed request does the whole work (cold
+# numbers). One more library column runs with the default caches, as `make run` serves.
 MATCH_CACHE = 0
+POSTINGS_MB = 0
 TERMS = ("tramadol", "acupuncture", "mri", "chiropractic", "gabapentin", "knee", "injection")
 SEVERAL = (
     "physical therapy lumbar",
@@ -309,7 +311,11 @@ def start_server(index_dir: Path, threads: int) -> tuple[subprocess.Popen[bytes]
         [sys.executable, "-m", "search_app.cli", "serve", "--index", str(index_dir),
          "--host", "127.0.0.1", "--port", str(port), "--threads", str(threads)],
         cwd=ROOT,
-        env={**os.environ, "IMR_MATCH_CACHE": str(MATCH_CACHE)},
+        env={
+            **os.environ,
+            "IMR_MATCH_CACHE": str(MATCH_CACHE),
+            "IMR_POSTINGS_CACHE_MB": str(POSTINGS_MB),
+        },
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )  # fmt: skip
@@ -443,13 +449,15 @@ def report(args: argparse.Namespace, facts: dict[str, Any]) -> str:
         f"{facts['cold_http'] * 1000:.0f} ms |",
         f"| PDF text extraction, pypdfium2 (mean / p50 / p95) | {pdf_row} |",
         "",
-        "Queries (match cache off: every request does the whole work), milliseconds "
-        f"p50 / p95, {args.repeat} requests per class, one client, warm:",
+        "Queries (caches of matching sets and postings off: every request does the whole "
+        f"work), milliseconds p50 / p95, {args.repeat} requests per class, one client; the "
+        "last column is the library with its default caches (the mix repeats its queries):",
         "",
-        "| Class | Library | HTTP | SQLite FTS5 | Library / FTS5 (p50) |",
-        "|---|---|---|---|---|",
+        "| Class | Library | HTTP | SQLite FTS5 | Library / FTS5 (p50) | Library, caches on |",
+        "|---|---|---|---|---|---|",
     ]
     lib, http, sql = facts["library"], facts["http"], facts["sqlite"]
+    cached = facts["library_cached"]
     for cls in CLASSES:
         http_cell = (
             "n/a (not built)"
@@ -458,7 +466,7 @@ def report(args: argparse.Namespace, facts: dict[str, Any]) -> str:
         )
         lines.append(
             f"| {cls} | {timing(lib[cls])} | {http_cell} | {timing(sql[cls])} | "
-            f"{ratio(lib[cls], sql[cls])} |"
+            f"{ratio(lib[cls], sql[cls])} | {timing(cached[cls])} |"
         )
     load = facts["load"]
     lines += [
@@ -508,7 +516,7 @@ def main(argv: list[str] | None = None) -> int:
     corpus, corpus_note = ensure_corpus(args.out, args.size, args.seed)
     step("building the Whoosh index")
     index_dir, build = ensure_index(args.out, corpus, args.size, args.seed, args.procs)
-    index = open_index(index_dir, cache_size=MATCH_CACHE)
+    index = open_index(index_dir, cache_size=MATCH_CACHE, postings_mb=POSTINGS_MB)
     step("building the SQLite FTS5 database")
     db, fts_info = ensure_fts(args.out, index, args.size, args.seed)
     facts: dict[str, Any] = {
@@ -523,6 +531,10 @@ def main(argv: list[str] | None = None) -> int:
     requests = query_mix(index, args.seed, args.repeat)
     step("library queries")
     facts["library"] = measure(requests, lambda r: run_library(index, r))
+    step("library queries, default caches")
+    cached = open_index(index_dir)
+    facts["library_cached"] = measure(requests, lambda r: run_library(cached, r))
+    cached.close()
     step("SQLite FTS5 queries")
     con = fts.connect(db)
     facts["sqlite"] = measure(requests, lambda r: run_fts(con, r))

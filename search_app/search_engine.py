@@ -131,6 +131,18 @@ class Engine:
         With wanted (sorted global document numbers) only those documents' postings are
         kept, and blocks holding none of them are not decoded.
         """
+        if wanted is None:
+            key = ("postings", fieldname, text)
+            cached = self.gen.postings.get(key)
+            if isinstance(cached, _Postings):
+                return cached
+            found = self._read(fieldname, text, None)
+            found.docs.flags.writeable = found.weights.flags.writeable = False
+            self.gen.postings.put(key, found, found.docs.nbytes + found.weights.nbytes)
+            return found
+        return self._read(fieldname, text, wanted)
+
+    def _read(self, fieldname: str, text: bytes, wanted: IntArray | None) -> _Postings:
         docs: list[IntArray] = []
         weights: list[FloatArray] = []
         for matcher, offset in self._matchers(fieldname, text):

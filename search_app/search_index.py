@@ -27,6 +27,9 @@ DEFAULT_CHECK_SECONDS = 1.0
 # Matching sets kept per generation: a query's facet counts, statistics and page flips reuse
 # its set instead of running it again. At 1M documents one entry holds a few MB of masks.
 DEFAULT_CACHE_SIZE = 32
+# Decoded posting lists kept per generation (search_engine.py), in MB: the common words of
+# the day's queries are read from memory. At 1M decisions a common word's list is ~10 MB.
+DEFAULT_POSTINGS_MB = 128
 
 
 class MatchCache:
@@ -59,6 +62,42 @@ class MatchCache:
         return len(self._items)
 
 
+class ByteCache:
+    """A thread-safe LRU bounded by the bytes of what it holds; a limit of 0 keeps nothing."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = max(0, limit)
+        self.used = 0
+        self._items: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any:
+        """Return the value cached under key (now the most recent), or None."""
+        with self._lock:
+            found = self._items.get(key)
+            if found is None:
+                return None
+            self._items.move_to_end(key)
+            return found[0]
+
+    def put(self, key: Hashable, value: Any, size: int) -> None:
+        """Keep value (size bytes), dropping the least recently used entries to make room."""
+        if not self.limit or size > self.limit:
+            return
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self.used -= old[1]
+            self._items[key] = (value, size)
+            self.used += size
+            while self.used > self.limit:
+                _, (_, dropped) = self._items.popitem(last=False)
+                self.used -= dropped
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
 class IndexMissing(Exception):
     """The index directory holds no index (the message says how to build one)."""
 
@@ -79,6 +118,7 @@ class Generation:
     decided: np.ndarray[Any, np.dtype[np.uint64]]
     browse_counts: dict[str, np.ndarray[Any, np.dtype[np.int64]]] | None = None
     matches: MatchCache = field(default_factory=lambda: MatchCache(0))
+    postings: ByteCache = field(default_factory=lambda: ByteCache(0))
     # Lazily filled per-generation arrays of the scoring engine (field lengths, ...).
     arrays: dict[Hashable, Any] = field(default_factory=dict)
     # Tables the statistics count besides the facets (citations), by field name.
@@ -101,7 +141,7 @@ def _signature(path: Path) -> tuple[tuple[str, int, int], ...]:
     return tuple(sorted(out))
 
 
-def _load(path: Path, cache_size: int) -> Generation:
+def _load(path: Path, cache_size: int, postings_mb: int = 0) -> Generation:
     """Open the committed generation at path with its arrays (from the sidecar when valid)."""
     signature = _signature(path)
     if not signature or not whoosh_index.exists_in(str(path)):
@@ -119,6 +159,7 @@ def _load(path: Path, cache_size: int) -> Generation:
         tables,
         arrays.decided,
         matches=MatchCache(cache_size),
+        postings=ByteCache(postings_mb * 2**20),
         extra_tables=extra,
     )
 
@@ -132,14 +173,16 @@ class LetterIndex:
         expand: Expand,
         check_seconds: float = DEFAULT_CHECK_SECONDS,
         cache_size: int = DEFAULT_CACHE_SIZE,
+        postings_mb: int = DEFAULT_POSTINGS_MB,
     ):
         self.path = path
         self.expand = expand
         self.check_seconds = check_seconds
         self.cache_size = cache_size
+        self.postings_mb = postings_mb
         self._lock = threading.Lock()
         self._local = threading.local()
-        self._generation = _load(path, cache_size)
+        self._generation = _load(path, cache_size, postings_mb)
         self._checked = time.monotonic()
 
     @property
@@ -166,7 +209,7 @@ class LetterIndex:
             if signature == self._generation.signature:
                 return False
             try:
-                self._generation = _load(self.path, self.cache_size)
+                self._generation = _load(self.path, self.cache_size, self.postings_mb)
             except Exception as error:  # noqa: BLE001 - any failure keeps the old generation
                 # A generation read while a build is still writing can fail in many ways
                 # (missing files, short reads inside Whoosh's column readers): keep serving
@@ -229,11 +272,13 @@ def open_index(
     expand: Expand | None = None,
     check_seconds: float = DEFAULT_CHECK_SECONDS,
     cache_size: int = DEFAULT_CACHE_SIZE,
+    postings_mb: int = DEFAULT_POSTINGS_MB,
 ) -> LetterIndex:
     """Open the index at path; raise IndexMissing when there is none.
 
     expand defaults to indexer.synonyms.expand; tests pass their own table. cache_size is
-    how many queries' matching sets each generation keeps (0: none, every request runs cold).
+    how many queries' matching sets each generation keeps, postings_mb how many MB of
+    decoded posting lists (0 and 0: nothing kept, every request runs cold).
     """
     directory = Path(path)
     if not directory.is_dir():
@@ -242,4 +287,4 @@ def open_index(
         from indexer.synonyms import expand as synonyms_expand
 
         expand = synonyms_expand
-    return LetterIndex(directory, expand, check_seconds, cache_size)
+    return LetterIndex(directory, expand, check_seconds, cache_size, postings_mb)

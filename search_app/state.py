@@ -8,7 +8,7 @@ from flask import Flask
 
 from search_app.analytics import cached_columns
 from search_app.search import IndexMissing, LetterIndex, open_index, warm
-from search_app.search_index import DEFAULT_CACHE_SIZE
+from search_app.search_index import DEFAULT_CACHE_SIZE, DEFAULT_POSTINGS_MB
 
 EXTENSION_KEY = "imr_index"
 _OPEN_LOCK = threading.Lock()
@@ -29,7 +29,13 @@ def get_index(app: Flask) -> LetterIndex:
             return found
         check = float(app.config.get("INDEX_CHECK_SECONDS", 1.0))
         cache = int(app.config.get("MATCH_CACHE", DEFAULT_CACHE_SIZE))
-        index = open_index(str(app.config["INDEX"]), check_seconds=check, cache_size=cache)
+        postings = int(app.config.get("POSTINGS_CACHE_MB", DEFAULT_POSTINGS_MB))
+        index = open_index(
+            str(app.config["INDEX"]),
+            check_seconds=check,
+            cache_size=cache,
+            postings_mb=postings,
+        )
         # The first browse page and statistics would otherwise pay for these caches.
         warm(index)
         cached_columns(index.generation)

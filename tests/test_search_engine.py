@@ -233,3 +233,36 @@ def test_tiny_near_equals_whoosh(
     tiny_index: Path, words: list[str], slop: int, ordered: bool
 ) -> None:
     compare(tiny_index, spans.SpanNear2([T("text_exact", w) for w in words], slop, ordered))
+
+
+def test_byte_cache_keeps_the_most_recent_within_its_limit() -> None:
+    from search_app.search_index import ByteCache
+
+    cache = ByteCache(100)
+    cache.put("a", 1, 40)
+    cache.put("b", 2, 40)
+    assert cache.get("a") == 1  # now the most recent
+    cache.put("c", 3, 40)  # drops b, the least recently used
+    assert (cache.get("a"), cache.get("b"), cache.get("c")) == (1, None, 3)
+    assert cache.used == 80
+    cache.put("huge", 4, 101)  # bigger than the whole cache: not kept
+    assert cache.get("huge") is None and len(cache) == 2
+    assert ByteCache(0).get("x") is None
+
+
+def test_cached_postings_give_the_same_answers(corpus_index: Path) -> None:
+    cold = search.open_index(corpus_index, expand=no_synonyms, cache_size=0, postings_mb=0)
+    warm = search.open_index(corpus_index, expand=no_synonyms, cache_size=0, postings_mb=8)
+    try:
+        for _ in range(2):  # the second round reads the warm index's postings from memory
+            for _, query in QUERIES:
+                with cold.searcher() as a, warm.searcher() as b:
+                    one = evaluate(cold.generation, a, query)
+                    two = evaluate(warm.generation, b, query)
+                assert np.array_equal(one.mask, two.mask)
+                assert np.array_equal(one.scores[one.mask], two.scores[two.mask])
+        assert len(warm.generation.postings) > 0 and len(cold.generation.postings) == 0
+        assert warm.generation.postings.used <= 8 * 2**20
+    finally:
+        cold.close()
+        warm.close()
