@@ -20,6 +20,7 @@ from __future__ import annotations
 import pickle
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -97,10 +98,32 @@ def _block_weights(data: Any, count: int) -> FloatArray:
     return np.asarray(weights, dtype=np.float64)
 
 
+_PICKLE_HEAD = b"\x80\x02"  # protocol 2, as Whoosh's Positions.encode writes each value
+
+
 def _deltas(value: bytes) -> list[int]:
     """Decode a Positions value (a count, then the pickled position deltas)."""
     body = value[_INT_SIZE:]
     return pickle.loads(body if body.endswith(b".") else body + b".")  # type: ignore[no-any-return]
+
+
+def _all_deltas(values: list[bytes]) -> list[list[int]]:
+    """Decode many Positions values with one unpickling instead of one per value.
+
+    Each value's pickle, without its protocol header and STOP, builds one list; inside a
+    MARK ... LIST they build the list of those lists. A value of another shape (not written
+    by Positions.encode) is decoded on its own.
+    """
+    start = _INT_SIZE + len(_PICKLE_HEAD)
+    bodies = (v[start:-1] if v.endswith(b".") else v[start:] for v in values)
+    whole = b"".join((_PICKLE_HEAD, b"(", *bodies, b"l."))
+    try:
+        found = pickle.loads(whole)
+    except (pickle.UnpicklingError, EOFError, ValueError, IndexError, TypeError):
+        found = None
+    if not isinstance(found, list) or len(found) != len(values):
+        return [_deltas(v) for v in values]
+    return found
 
 
 class Engine:
@@ -184,14 +207,15 @@ class Engine:
             lengths: list[int] = []
             flat: list[int] = []
             if isinstance(matcher, W3LeafMatcher) and fast:
+                found: list[bytes] = []
                 for ids, data in _blocks(matcher, local):
-                    hit = _members(local, ids)
+                    picked = np.flatnonzero(_members(local, ids))
                     values = data[2]
-                    for i in np.flatnonzero(hit).tolist():
-                        deltas = _deltas(values[i])
-                        docs.append(int(ids[i]))
-                        lengths.append(len(deltas))
-                        flat.extend(deltas)
+                    found.extend(values[i] for i in picked.tolist())
+                    docs.extend(ids[picked].tolist())
+                lists = _all_deltas(found)
+                lengths = list(map(len, lists))
+                flat = list(chain.from_iterable(lists))
                 keys.append(_keys(docs, lengths, flat, offset, absolute=False))
                 continue
             chosen = set(local.tolist())
