@@ -439,8 +439,12 @@ def report(args: argparse.Namespace, facts: dict[str, Any]) -> str:
         f"{fts_info['documents']:,} decisions in {fts_info['seconds']:.1f} s = "
         f"{fts_info['documents'] / max(fts_info['seconds'], 1e-9):,.0f} decisions/s; "
         f"{facts['fts_mb']:.1f} MB |",
-        f"| Peak RSS, build | {build['rss_self_mb']:.0f} MB main process, "
-        f"{build['rss_children_mb']:.0f} MB largest worker |",
+        (
+            f"| Peak RSS, build | {build['rss_self_mb']:.0f} MB main process, "
+            f"{build['rss_children_mb']:.0f} MB largest worker |"
+            if build.get("rss_self_mb")
+            else "| Peak RSS, build | not measured (the index was built outside this run) |"
+        ),
         f"| Peak RSS, whole run (library queries included) | {facts['rss_end']:.0f} MB |",
         f"| Cold start, library (new interpreter to first answer) | "
         f"{facts['cold_wall'] * 1000:.0f} ms wall, {facts['cold_inner'] * 1000:.0f} ms "
