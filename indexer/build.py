@@ -10,6 +10,8 @@ whole letters (a letter's old documents are deleted in the commit that adds its 
 from __future__ import annotations
 
 import fcntl
+import functools
+import gc
 import hashlib
 import io
 import itertools
@@ -33,17 +35,37 @@ from whoosh.writing import NO_MERGE
 
 from indexer.letter import Letter, UnreadableLetter
 from indexer.parse import iter_letter_files, parse_file
-from indexer.schema import FACETS, SCHEMA, to_documents
+from indexer.schema import (
+    CATCH_ALL,
+    EXACT_SUFFIX,
+    FACETS,
+    PAIR_FIELDS,
+    SCHEMA,
+    TEXT_FIELDS,
+    to_documents,
+)
+from indexer.whoosh_speed import ANALYSED, Analysis, new_writer
 
 INDEX_NAME = "MAIN"
 LOCK_FILE = "BUILD.lock"
 CHUNK_LETTERS = 2000  # letters per commit: bounds memory and the work lost to a crash
 WRITER_MB = 256  # Whoosh posting pool size before it spills sorted runs to disk
-WINDOW_PER_PROC = 8  # parse tasks in flight per worker: keeps results from piling up
+# Parse tasks in flight per worker: parsing runs ahead while the main process analyses and
+# commits (a few hundred letters are a few MB), yet results do not pile up without bound.
+WINDOW_PER_PROC = 250
+# Parsing runs at a lower priority: the main process (analysis, then the commit) is the
+# slower stage on two cores, so parsing should only take what the main process leaves.
+PARSE_NICE = 5
 # With writers > 1, commits of at least this many letters are analysed by writer processes, each
 # writing its own segment (analysis, not parsing, is most of a build's time).
 PARALLEL_MIN_LETTERS = 200
 WRITER_BATCH = 50  # documents per job file handed to a writer process
+# False: commits go through Whoosh's own SegmentWriter, the reference the tests compare with.
+FAST_WRITER = True
+# The catch-all fields' values are the text fields joined by newlines (schema.to_documents).
+JOINED = {
+    name: TEXT_FIELDS for name in (CATCH_ALL, f"{CATCH_ALL}{EXACT_SUFFIX}", *PAIR_FIELDS.values())
+}
 PR_SET_PDEATHSIG = 1  # Linux prctl option: a signal for the child when its parent dies
 TEMP_TOC_RE = re.compile(rf"^_{INDEX_NAME}_[0-9]+\.toc\.[0-9.]+$")
 TOC_RE = re.compile(rf"^_{INDEX_NAME}_([0-9]+)\.toc$")
@@ -224,25 +246,43 @@ def _init_worker(lock_fd: int) -> None:
     # The parent handles Ctrl-C; a worker must not keep the build lock alive after it dies.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.close(lock_fd)
+    with suppress(OSError):
+        os.nice(PARSE_NICE)
 
 
-def _parse_task(task: tuple[Path, str]) -> tuple[Letter | None, str]:
-    path, digest = task
+Parsed = tuple[Letter | None, str, list[dict[str, Any]] | None]  # letter, why not, documents
+_ANALYSIS: list[Analysis] = []  # a parse worker's Analysis, made on its first letter
+
+
+def _parse_task(task: tuple[Path, str, bool]) -> Parsed:
+    """Parse a file; with analyse, also make its documents with their postings (ANALYSED).
+
+    Analysing in the parse workers takes that work off the process that writes the index.
+    """
+    path, digest, analyse = task
     try:
         letter = parse_file(path)
     except UnreadableLetter as exc:
-        return None, exc.reason
+        return None, exc.reason, None
     except Exception as exc:  # a parser bug on one file must not stop the build
-        return None, f"parser error: {type(exc).__name__}: {exc}"
+        return None, f"parser error: {type(exc).__name__}: {exc}", None
     if not letter.decisions:
-        return None, "no decisions found"
+        return None, "no decisions found", None
     # The parser's digest reflects the bytes it read, should the file change meanwhile.
-    return replace(letter, source=path, content_hash=letter.content_hash or digest), ""
+    letter = replace(letter, source=path, content_hash=letter.content_hash or digest)
+    if not analyse:
+        return letter, "", None
+    if not _ANALYSIS:
+        _ANALYSIS.append(Analysis(SCHEMA, JOINED))
+    docs = to_documents(letter)
+    for doc in docs:
+        doc[ANALYSED] = _ANALYSIS[0].analyse(doc)
+    return letter, "", docs
 
 
 def _parse_all(
-    tasks: Sequence[tuple[Path, str]], procs: int, lock_fd: int
-) -> Generator[tuple[Letter | None, str], None, None]:
+    tasks: Sequence[tuple[Path, str, bool]], procs: int, lock_fd: int
+) -> Generator[Parsed, None, None]:
     """Parse files in order, with a pool of procs workers when that helps."""
     if procs <= 1 or len(tasks) < 2:
         yield from map(_parse_task, tasks)
@@ -252,7 +292,7 @@ def _parse_all(
     )
     try:
         todo = iter(tasks)
-        running: deque[AsyncResult[tuple[Letter | None, str]]] = deque(
+        running: deque[AsyncResult[Parsed]] = deque(
             pool.apply_async(_parse_task, (task,))
             for task in itertools.islice(todo, procs * WINDOW_PER_PROC)
         )
@@ -383,6 +423,11 @@ class _Build:
         self.pending: dict[str, Letter] = {}
         self.orphans: set[str] = set()
         self.docs_written = 0
+        # The single writer takes each letter as it is parsed, so analysis overlaps parsing;
+        # a letter seen twice in one chunk sends that chunk back to being written at commit.
+        self.writer: Any = None
+        self.eager = writers <= 1
+        self.gc_was_enabled = False
 
     def plan(self, files: Sequence[Path]) -> list[tuple[int, Path, str]]:
         """Hash every file; return those that are new or changed, with their positions."""
@@ -400,7 +445,9 @@ class _Build:
                 todo.append((position, path, digest))
         return todo
 
-    def take(self, position: int, path: Path, letter: Letter) -> None:
+    def take(
+        self, position: int, path: Path, letter: Letter, docs: list[dict[str, Any]] | None = None
+    ) -> None:
         """Queue a parsed letter; the later of two files with one letter id wins."""
         letter_id = letter.letter_id
         known = self.by_source.get(str(path))
@@ -421,9 +468,40 @@ class _Build:
         else:
             self.report.added += 1
         self.written[letter_id] = path
+        again = letter_id in self.pending
         self.pending[letter_id] = letter
+        if again and self.writer is not None:
+            self.close_writer()
+            self.eager = False
+        elif self.eager:
+            self._write(letter, docs)
         if len(self.pending) >= self.chunk_letters:
             self.commit()
+
+    def _write(self, letter: Letter, docs: list[dict[str, Any]] | None) -> None:
+        """Add a letter's documents (made now unless given) to this chunk's writer."""
+        if self.writer is None:
+            self.gc_was_enabled = gc.isenabled()
+            gc.disable()  # see _gc_paused
+            self.writer = _writer(self.ix, self.lock_fd)
+        try:
+            if letter.letter_id in self.committed:
+                self.writer.delete_by_term("letter_id", letter.letter_id)
+            for doc in docs or to_documents(letter):
+                self.writer.add_document(**doc)
+        except BaseException:
+            self.close_writer()
+            raise
+
+    def close_writer(self) -> None:
+        """Abandon the chunk's writer (after a failure, or to write the chunk at commit)."""
+        writer, self.writer = self.writer, None
+        if writer is not None:
+            try:
+                _cancel(writer)
+            finally:
+                if self.gc_was_enabled:
+                    gc.enable()
 
     def finish(self, files: Sequence[Path], prune: bool) -> None:
         """Commit the rest, deleting letters replaced in their file and (prune) lost files'."""
@@ -440,19 +518,17 @@ class _Build:
         """Write the pending letters and deletions as one commit (nothing when idle)."""
         if not self.pending and not deletions:
             return
-        if self.writers > 1 and len(self.pending) >= min(PARALLEL_MIN_LETTERS, self.chunk_letters):
-            writer = _ParallelWriter(self.ix, self.lock_fd, self.writers)
-        else:
-            writer = self.ix.writer(limitmb=WRITER_MB)
-        decisions = 0
+        writer, self.writer = self.writer, None
+        gc_was_enabled, self.gc_was_enabled = self.gc_was_enabled, False
+        if writer is None:
+            gc_was_enabled = gc.isenabled()
+            writer = self._writer_for_chunk()
+        decisions = sum(len(letter.decisions) for letter in self.pending.values())
+        gc.disable()  # see _gc_paused
         try:
-            for letter_id in itertools.chain(self.pending, deletions):
+            for letter_id in deletions:
                 if letter_id in self.committed:
                     writer.delete_by_term("letter_id", letter_id)
-            for letter in self.pending.values():
-                for doc in to_documents(letter):
-                    writer.add_document(**doc)
-                decisions += len(letter.decisions)
             if self.fresh:
                 writer.commit(mergetype=NO_MERGE)
             else:
@@ -460,12 +536,59 @@ class _Build:
         except BaseException:
             _cancel(writer)
             raise
+        finally:
+            if gc_was_enabled:
+                gc.enable()
         self.report.commits += 1
         self.report.decisions += decisions
         self.committed.update(self.pending)
         self.committed.difference_update(deletions)
         self.pending.clear()
         self.docs_written += decisions
+        self.eager = self.writers <= 1
+
+    def _writer_for_chunk(self) -> Any:
+        """Open a writer and add every pending letter to it (the chunk was not written yet)."""
+        if self.writers > 1 and len(self.pending) >= min(PARALLEL_MIN_LETTERS, self.chunk_letters):
+            writer = _ParallelWriter(self.ix, self.lock_fd, self.writers)
+        else:
+            writer = _writer(self.ix, self.lock_fd)
+        try:
+            for letter_id in self.pending:
+                if letter_id in self.committed:
+                    writer.delete_by_term("letter_id", letter_id)
+            with _gc_paused():
+                for letter in self.pending.values():
+                    for doc in to_documents(letter):
+                        writer.add_document(**doc)
+        except BaseException:
+            _cancel(writer)
+            raise
+        return writer
+
+
+def _writer(ix: Any, lock_fd: int) -> Any:
+    """Open the index's writer: FastWriter (whoosh_speed), or Whoosh's with FAST_WRITER off."""
+    if FAST_WRITER:
+        detach = functools.partial(_detach_from_build, lock_fd)
+        return new_writer(ix, JOINED, child_setup=detach, limitmb=WRITER_MB)
+    return ix.writer(limitmb=WRITER_MB)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Hold off Python's cyclic garbage collector while a commit runs.
+
+    A commit makes millions of small lists and tuples, and each full collection walks all of
+    them: at 2,000 letters a chunk that was a third of the time spent adding documents.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _read_indexed(ix: Any) -> dict[str, _Indexed]:
@@ -485,7 +608,7 @@ def _count_letters(searcher: Any) -> int:
     return sum(1 for _ in searcher.docs_for_query(query.Term("decision_index", 0)))
 
 
-def _optimize_if_it_pays(ix: Any, docs_written: int) -> bool:
+def _optimize_if_it_pays(ix: Any, docs_written: int, lock_fd: int) -> bool:
     """Merge into one segment after a large change: queries on several segments are slower."""
     with ix.reader() as reader:
         total = reader.doc_count_all()
@@ -495,9 +618,10 @@ def _optimize_if_it_pays(ix: Any, docs_written: int) -> bool:
         return False
     if docs_written * 4 < total and deleted * 4 < total and segments <= 8:
         return False
-    writer = ix.writer(limitmb=WRITER_MB)
+    writer = _writer(ix, lock_fd)
     try:
-        writer.commit(optimize=True)
+        with _gc_paused():
+            writer.commit(optimize=True)
     except BaseException:
         _cancel(writer)
         raise
@@ -525,10 +649,11 @@ def build_index(
 ) -> BuildReport:
     """Index new and changed letters under sources into index_dir; prune removes lost ones.
 
-    writers > 1 analyses large commits in that many processes (2 cores, synthetic letters:
-    33.5 instead of 25.7 decisions/s at 9.7k with the final merge, 82/s at 97k without it),
-    but that merged index answered queries about 1.6x slower than a single writer's (not yet
-    explained), so it is opt-in.
+    The default single writer is FastWriter (whoosh_speed.py), fed as letters arrive by parse
+    workers that also analyse them: about 240 decisions/s on 2 cores for 2,000 synthetic
+    letters. writers > 1 analyses large commits in that many processes through Whoosh's own
+    writer (75/s there, and its merged index answered queries about 1.6x slower, not yet
+    explained), so it is opt-in and now slower.
     """
     started = time.perf_counter()
     index_dir = Path(index_dir)
@@ -546,20 +671,26 @@ def build_index(
         todo = run.plan(files)
         if progress:
             progress(0, len(todo))
-        tasks = [(path, digest) for _, path, digest in todo]
-        with closing(_parse_all(tasks, procs, lock_fd)) as results:
-            for done, ((position, path, _), (letter, reason)) in enumerate(
-                zip(todo, results, strict=True), start=1
-            ):
-                if letter is None:
-                    report.failed.append((path, reason))
-                else:
-                    run.take(position, path, letter)
-                if progress:
-                    progress(done, len(todo))
-        run.finish(files, prune)
+        # Parse workers analyse too when this process adds each letter as it comes (a single
+        # FastWriter); with procs=1 this process would analyse either way.
+        analyse = FAST_WRITER and writers <= 1 and procs > 1
+        tasks = [(path, digest, analyse) for _, path, digest in todo]
+        try:
+            with closing(_parse_all(tasks, procs, lock_fd)) as results:
+                for done, ((position, path, _), (letter, reason, docs)) in enumerate(
+                    zip(todo, results, strict=True), start=1
+                ):
+                    if letter is None:
+                        report.failed.append((path, reason))
+                    else:
+                        run.take(position, path, letter, docs)
+                    if progress:
+                        progress(done, len(todo))
+            run.finish(files, prune)
+        finally:
+            run.close_writer()
         report.unchanged = len(run.kept)
-        report.optimized = _optimize_if_it_pays(ix, run.docs_written)
+        report.optimized = _optimize_if_it_pays(ix, run.docs_written, lock_fd)
         _tidy(ix, index_dir)
         with ix.searcher() as searcher:
             report.letters_total = _count_letters(searcher)

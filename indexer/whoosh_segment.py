@@ -1,0 +1,505 @@
+"""Write a new segment's postings a term and a block at a time, in two processes when it pays.
+
+FastWriter (whoosh_speed.py) hands over its in-memory pool and the segments a merge brings
+in; this module writes every field's terms through Whoosh's own W3PostingsWriter (whoosh-
+reloaded 2.7.5), setting a whole block's arrays at once instead of adding postings one by one,
+so the files are byte for byte what Whoosh's FieldWriter.add_postings writes.
+
+On a machine with more than one core, the fields are split in two by their number of postings:
+a forked process writes the later fields into a temporary postings file while this one writes
+the earlier ones; then this process appends that file and adds its terms, their offsets moved.
+The bytes are the same as one process writing every field in order. If the forked process
+fails, this one writes its fields itself.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import os
+import pickle
+import signal
+import struct
+from array import array
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager, suppress
+from typing import Any
+
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3TermInfo, _lenfield
+from whoosh.reading import SegmentReader
+from whoosh.system import pack_ushort
+from whoosh.util import random_name
+from whoosh.util.numeric import byte_to_length
+
+SPLIT_MIN_POSTINGS = 100_000  # below this, one process writes every field
+COPY_BYTES = 1 << 20
+# Writing a posting with positions costs about three of one with a frequency (measured at
+# 2,000 letters: 2.5 against 0.75-0.9 microseconds, the pickling and compressing of blocks).
+POSITIONS_COST = 3
+PARENT_SHARE = 0.45  # the parent then appends the other part and finishes the segment
+_LENGTHS = [byte_to_length(b) if b else 0 for b in range(256)]  # length byte -> doc length
+_UINT = struct.Struct("!I").pack  # whoosh.system.pack_uint
+SMALL = 4096  # frequencies whose weight and value bytes are made once
+_UINTS = [_UINT(n) for n in range(SMALL)]
+_FLOATS = [float(n) for n in range(SMALL)]
+
+Items = list[tuple[bytes, int, float, bytes]]  # (term bytes, frequency, weight, value bytes)
+Source = tuple[Any, int, dict[int, int] | None]  # (segment, first new docnum, old -> new docnum)
+Postings = tuple[list[int], list[float], list[Any]]  # docnums, weights, value bytes
+
+
+class TermPool:
+    """Postings grouped by field and term, in the order documents were added.
+
+    A term's postings are one flat list: [docnum, item, docnum, item, ...] with the
+    (term bytes, frequency, weight, value bytes) items analysis made, or, for a Frequency
+    field without boosts, [docnum, frequency, ...] under the term as a string (its weight and
+    value bytes follow from the frequency when the segment is written). Two appends a posting.
+    """
+
+    def __init__(self) -> None:
+        self.fields: dict[str, dict[bytes, list[Any]]] = {}
+        self.counts: dict[str, dict[str, list[int]]] = {}
+
+    def add_items(self, fieldname: str, docnum: int, items: Items) -> None:
+        """Add a document's postings in one field."""
+        terms = self.fields.get(fieldname)
+        if terms is None:
+            if fieldname in self.counts:  # a boosted document in a field of counts
+                self._counts_to_items(fieldname)
+                return self.add_items(fieldname, docnum, items)
+            terms = self.fields[fieldname] = {}
+        get = terms.get
+        for item in items:
+            found = get(item[0])
+            if found is None:
+                terms[item[0]] = [docnum, item]
+            else:
+                found.append(docnum)
+                found.append(item)
+        return None
+
+    def add_counts(self, fieldname: str, docnum: int, counts: dict[str, int]) -> None:
+        """Add a document's term frequencies in a Frequency field (weights unboosted)."""
+        terms = self.counts.get(fieldname)
+        if terms is None:
+            if fieldname in self.fields:
+                return self.add_items(fieldname, docnum, _count_items(counts.items()))
+            terms = self.counts[fieldname] = {}
+        get = terms.get
+        for word, n in counts.items():
+            found = get(word)
+            if found is None:
+                terms[word] = [docnum, n]
+            else:
+                found.append(docnum)
+                found.append(n)
+        return None
+
+    def _counts_to_items(self, fieldname: str) -> None:
+        terms = self.fields[fieldname] = {}
+        for word, flat in self.counts.pop(fieldname).items():
+            tbytes = word.encode("utf-8")
+            pairs = zip(flat[0::2], flat[1::2], strict=True)
+            terms[tbytes] = [x for d, n in pairs for x in (d, _count_item(tbytes, n))]
+
+    def count(self, fieldname: str) -> int:
+        """Return the number of postings in a field."""
+        terms = self.fields.get(fieldname) or self.counts.get(fieldname) or {}
+        return sum(map(len, terms.values())) // 2
+
+    def names(self) -> set[str]:
+        return set(self.fields) | set(self.counts)
+
+    def postings(self, fieldname: str) -> Iterator[tuple[bytes, int, Postings]]:
+        """Yield (term bytes, 0, postings) for a field's terms, in order."""
+        if fieldname in self.counts:
+            counts = self.counts[fieldname]
+            # Strings sort as their UTF-8 bytes do (code point order).
+            for word in sorted(counts):
+                flat = counts[word]
+                ns = flat[1::2]
+                weights = [_FLOATS[n] if n < SMALL else float(n) for n in ns]
+                values = [_UINTS[n] if n < SMALL else _UINT(n) for n in ns]
+                yield word.encode("utf-8"), 0, (flat[0::2], weights, values)
+            return
+        terms = self.fields.get(fieldname, {})
+        for tbytes in sorted(terms):
+            postings = terms[tbytes]
+            items = postings[1::2]
+            yield tbytes, 0, (postings[0::2], [i[2] for i in items], [i[3] for i in items])
+
+    def cleanup(self) -> None:
+        self.fields.clear()
+        self.counts.clear()
+
+
+def _count_item(tbytes: bytes, n: int) -> tuple[bytes, int, float, bytes]:
+    """The item formats.Frequency.word_values makes for a frequency (field boost 1)."""
+    return tbytes, n, float(n), _UINT(n)
+
+
+def _count_items(counts: Iterable[tuple[str, int]]) -> Items:
+    return [_count_item(word.encode("utf-8"), n) for word, n in counts]
+
+
+class SegmentPostings:
+    """The postings of a segment being written: the pool's, then each merged segment's."""
+
+    def __init__(self, storage: Any, schema: Any, pool: TermPool, sources: list[Source]) -> None:
+        self.storage = storage
+        self.schema = schema
+        self.pool = pool
+        self.sources = sources
+
+    def field_sizes(self) -> dict[str, int]:
+        """Return the fields that have postings, each with a rough cost of writing them.
+
+        The cost is the number of postings, times POSITIONS_COST where values are pickled.
+        """
+        sizes = {name: self.pool.count(name) for name in self.pool.names()}
+        with self.readers() as readers:
+            for reader in readers:
+                for name in reader.indexed_field_names():
+                    if name in self.schema:
+                        extra = reader.field_length(name) or reader.doc_count_all()
+                        sizes[name] = sizes.get(name, 0) + extra
+        for name in sizes:
+            if _pickled(self.schema[name]):
+                sizes[name] *= POSITIONS_COST
+        return sizes
+
+    @contextmanager
+    def readers(self) -> Iterator[list[Any]]:
+        """Open the merged segments (each process its own file handles)."""
+        with ExitStack() as stack:
+            yield [
+                stack.enter_context(SegmentReader(self.storage, self.schema, seg))
+                for seg, _, _ in self.sources
+            ]
+
+    def write_field(
+        self, fw: Any, fieldname: str, lengths: list[int] | None, readers: list[Any]
+    ) -> None:
+        """Write a field's terms through fw (a W3FieldWriter or a _PartWriter)."""
+        fieldobj = self.schema[fieldname]
+        pickled = _pickled(fieldobj)
+        started = False
+        for tbytes, (ids, weights, values) in self._terms(fieldname, fieldobj, readers):
+            if not ids:  # every posting was of a deleted document
+                continue
+            if not started:
+                fw.start_field(fieldname, fieldobj)
+                started = True
+            write_term(fw, tbytes, ids, weights, values, lengths, pickled)
+        if started:
+            fw.finish_field()
+
+    def _terms(
+        self, fieldname: str, fieldobj: Any, readers: list[Any]
+    ) -> Iterator[tuple[bytes, Postings]]:
+        streams = [self.pool.postings(fieldname)]
+        streams += [_source_terms(r, fieldname, i) for i, r in enumerate(readers, start=1)]
+        if len(streams) == 1:
+            for tbytes, _, postings in streams[0]:
+                yield tbytes, postings
+            return
+        fmt = fieldobj.format
+        for tbytes, group in itertools.groupby(heapq.merge(*streams), key=lambda x: x[0]):
+            ids: list[int] = []
+            weights: list[float] = []
+            values: list[Any] = []
+            for _, source, payload in group:  # in source order, so docnums ascend
+                if source == 0:
+                    ids += payload[0]
+                    weights += payload[1]
+                    values += payload[2]
+                else:
+                    _, basedoc, docmap = self.sources[source - 1]
+                    reader = readers[source - 1]
+                    for bids, bweights, bvalues in _read_blocks(reader, payload, fmt):
+                        _renumber(bids, bweights, bvalues, basedoc, docmap, ids, weights, values)
+            yield tbytes, (ids, weights, values)
+
+
+def write_postings(
+    postings: SegmentPostings,
+    fw: Any,
+    pdr: Any,
+    tempstorage: Any,
+    codec: Any,
+    child_setup: Callable[[], None] | None,
+) -> None:
+    """Write every field's postings into fw, the new segment's W3FieldWriter."""
+    sizes = postings.field_sizes()
+    names = sorted(sizes)
+    lengths = {name: field_lengths(pdr, name) for name in names}
+    split = len(names)
+    if child_setup is not None and sum(sizes.values()) >= SPLIT_MIN_POSTINGS:
+        split = _split_point([sizes[n] for n in names])
+    part = None
+    if child_setup is not None and split < len(names):
+        part = _Part.start(postings, names[split:], lengths, tempstorage, codec, child_setup)
+    try:
+        with postings.readers() as readers:
+            for name in names[:split]:
+                postings.write_field(fw, name, lengths[name], readers)
+            terms = part.wait() if part else None
+            if part and terms is None:  # the other process failed: write its fields here
+                for name in names[split:]:
+                    postings.write_field(fw, name, lengths[name], readers)
+        if part and terms is not None:
+            part.append_to(fw, terms, postings.schema)
+    finally:
+        if part:
+            part.discard()
+
+
+def _pickled(fieldobj: Any) -> bool:
+    """Tell whether a field's block values are a pickled tuple (positions), not joined bytes."""
+    fixed = fieldobj.format.fixed_value_size()
+    return fixed is None or fixed < 0
+
+
+def _split_point(sizes: list[int]) -> int:
+    """Return k so that sizes[:k] is closest to PARENT_SHARE of the total (0 < k < len)."""
+    target = sum(sizes) * PARENT_SHARE
+    best, best_gap, before = len(sizes), float("inf"), 0
+    for k in range(1, len(sizes)):
+        before += sizes[k - 1]
+        if abs(before - target) < best_gap:
+            best, best_gap = k, abs(before - target)
+    return best
+
+
+class _PartWriter:
+    """The FieldWriter interface write_term uses, writing postings to a file of their own
+    and keeping each term's info for the parent to add to the segment's term table."""
+
+    def __init__(self, codec: Any, postfile: Any) -> None:
+        self._codec = codec
+        self._postfile = postfile
+        self.terms: list[tuple[str, bytes, Any]] = []
+
+    def start_field(self, fieldname: str, fieldobj: Any) -> None:
+        self._fieldname = fieldname
+        self._format = fieldobj.format
+        self._postwriter = self._codec.postings_writer(self._postfile)
+
+    def start_term(self, tbytes: bytes) -> None:
+        self._tbytes = tbytes
+        self._postwriter.start_postings(self._format, W3TermInfo())
+
+    def finish_term(self) -> None:
+        terminfo = self._postwriter.finish_postings()
+        self.terms.append((self._fieldname, self._tbytes, terminfo))
+
+    def finish_field(self) -> None:
+        self._postwriter = None
+
+
+class _Part:
+    """A forked process writing some fields' postings to a temporary file."""
+
+    def __init__(self, pid: int, postname: str, termsname: str, storage: Any) -> None:
+        self.pid = pid
+        self.postname = postname
+        self.termsname = termsname
+        self.storage = storage
+
+    @classmethod
+    def start(
+        cls,
+        postings: SegmentPostings,
+        names: list[str],
+        lengths: dict[str, list[int] | None],
+        storage: Any,
+        codec: Any,
+        child_setup: Callable[[], None],
+    ) -> _Part:
+        stem = random_name()
+        postname, termsname = f"{stem}.postings", f"{stem}.terms"
+        parent = os.getpid()
+        pid = os.fork()
+        if pid:
+            return cls(pid, postname, termsname, storage)
+        status = 1  # the child: whatever happens, leave through os._exit (no cleanup of
+        try:  # the parent's files, buffers or atexit handlers)
+            child_setup()
+            if os.getppid() == parent:
+                postfile = storage.create_file(postname)
+                part = _PartWriter(codec, postfile)
+                with postings.readers() as readers:
+                    for name in names:
+                        postings.write_field(part, name, lengths[name], readers)
+                postfile.close()
+                out = storage.create_file(termsname)
+                out.write(pickle.dumps(part.terms, pickle.HIGHEST_PROTOCOL))
+                out.close()
+                status = 0
+        finally:
+            os._exit(status)
+
+    def wait(self) -> list[tuple[str, bytes, Any]] | None:
+        """Wait for the process; return its terms, or None when it failed."""
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = 0
+        if status != 0:
+            return None
+        handle = self.storage.open_file(self.termsname)
+        try:
+            terms: list[tuple[str, bytes, Any]] = pickle.loads(handle.read())
+        finally:
+            handle.close()
+        return terms
+
+    def append_to(self, fw: Any, terms: list[tuple[str, bytes, Any]], schema: Any) -> None:
+        """Append the part's postings to fw's file and its terms to fw's term table."""
+        postfile = fw._postfile
+        base = postfile.tell()
+        source = self.storage.open_file(self.postname)
+        try:
+            while chunk := source.read(COPY_BYTES):
+                postfile.write(chunk)
+        finally:
+            source.close()
+        for fieldname, group in itertools.groupby(terms, key=lambda t: t[0]):
+            fw.start_field(fieldname, schema[fieldname])  # numbers the field as in one pass
+            for _, tbytes, terminfo in group:
+                if not terminfo.is_inlined():
+                    terminfo._offset += base
+                fw._tindex.add(pack_ushort(fw._fieldid) + tbytes, terminfo.to_bytes())
+            fw.finish_field()
+
+    def discard(self) -> None:
+        """End the process if it still runs and remove its files."""
+        if self.pid:
+            with suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+            self.pid = 0
+        for name in (self.postname, self.termsname):
+            with suppress(Exception):
+                self.storage.delete_file(name)
+
+
+def field_lengths(pdr: Any, fieldname: str) -> list[int] | None:
+    """Every document's length in a field as the segment stores it (0: none), or None.
+
+    This is what FieldWriter.add_postings asks doc_field_length for once per posting.
+    """
+    reader = pdr._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    if reader is None:
+        return None
+    raw = reader._dbfile.get(reader._basepos, reader._count) if reader._count else b""
+    table = _LENGTHS
+    lengths = [table[b] for b in raw]
+    lengths += [table[reader._default]] * (reader._doccount - len(lengths))
+    return lengths
+
+
+def _source_terms(reader: Any, fieldname: str, source: int) -> Iterator[tuple[bytes, int, Any]]:
+    """Yield (term bytes, source, term info) for a field's terms in a segment, in order."""
+    if fieldname not in reader.indexed_field_names():
+        return
+    for (name, tbytes), terminfo in reader._terms.items_from(fieldname, b""):
+        if name != fieldname:
+            return
+        yield tbytes, source, terminfo
+
+
+def _read_blocks(reader: Any, terminfo: Any, fmt: Any) -> Iterator[tuple[Any, Any, Any]]:
+    """Yield a segment term's postings a block at a time: (docnums, weights, values)."""
+    if terminfo.is_inlined():
+        yield terminfo.inlined_postings()
+        return
+    offset, length = terminfo.extent()
+    m = W3LeafMatcher(reader._terms._postfile, offset, length, fmt)
+    while True:
+        m._read_data()
+        ids, weights, _ = m._data
+        count = m._blocklength
+        if weights is None:  # W3LeafMatcher._read_weights, without a generator per block
+            weights = [1.0] * count
+        elif isinstance(weights, float):
+            weights = [weights] * count
+        m._read_values()
+        yield list(itertools.accumulate(ids)), weights, m._values  # delta_decode, in C
+        if m._lastblock:
+            return
+        m._goto(m._nextoffset)
+
+
+def _renumber(
+    bids: Any,
+    bweights: Any,
+    bvalues: Any,
+    basedoc: int,
+    docmap: dict[int, int] | None,
+    ids: list[int],
+    weights: list[float],
+    values: list[Any],
+) -> None:
+    """Append a merged block's live postings with the docnums add_reader gave them."""
+    if docmap is None:
+        ids += [basedoc + d for d in bids]
+        weights += bweights
+        values += bvalues
+        return
+    for d, w, v in zip(bids, bweights, bvalues, strict=True):
+        new = docmap.get(d)
+        if new is not None:  # deleted documents are not in the map
+            ids.append(new)
+            weights.append(w)
+            values.append(v)
+
+
+def write_term(
+    fw: Any,
+    tbytes: bytes,
+    ids: list[int],
+    weights: list[float],
+    values: list[Any],
+    lengths: list[int] | None,
+    pickled: bool,
+) -> None:
+    """Write one term's postings as FieldWriter.add_postings would, a block at a time."""
+    fw.start_term(tbytes)
+    pw = fw._postwriter
+    limit = pw._blocklimit
+    total = len(ids)
+    for start in range(0, total, limit):
+        end = min(start + limit, total)
+        block_ids = ids[start:end]
+        block_weights = weights[start:end]
+        pw._ids = array("I", block_ids)
+        pw._weights = array("f", block_weights)
+        block_values = [v for v in values[start:end] if v]
+        if pickled and len({id(v) for v in block_values}) < len(block_values):
+            block_values = _distinct(block_values)
+        pw._values = block_values
+        top = max(block_weights)
+        pw._maxweight = top if top > 0 else 0  # add_posting's running maximum from 0
+        if lengths is not None:
+            sizes = [n for n in map(lengths.__getitem__, block_ids) if n]
+            pw._minlength = min(sizes) if sizes else None
+            pw._maxlength = max(sizes) if sizes else 0
+        if end < total:
+            pw._write_block()  # the last block is written by finish_term
+    fw.finish_term()
+
+
+def _distinct(values: list[bytes]) -> list[bytes]:
+    """Copy values that repeat an object: pickle writes a repeated object as a reference.
+
+    A letter's decisions share their summary postings' value objects; Whoosh's writer never
+    repeats one in a block, so this keeps the block bytes the same as Whoosh's.
+    """
+    seen: set[int] = set()
+    out = []
+    for v in values:
+        if id(v) in seen:
+            v = bytes(bytearray(v))
+        seen.add(id(v))
+        out.append(v)
+    return out

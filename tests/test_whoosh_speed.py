@@ -1,0 +1,208 @@
+"""FastWriter (whoosh_speed, whoosh_segment) writes the index Whoosh's own writer writes.
+
+Each test builds the same input twice, through Whoosh's SegmentWriter (build.FAST_WRITER off)
+and through FastWriter, and compares everything a reader can see (segments, stored fields,
+columns, field lengths, every term's statistics and postings) plus the bytes of the postings
+and term files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from whoosh import index
+
+import indexer.build as build
+import indexer.whoosh_segment as whoosh_segment
+from indexer.build import INDEX_NAME, build_index
+from indexer.schema import SCHEMA
+from indexer.whoosh_speed import FastWriter
+
+
+def index_dump(index_dir: Path) -> list[dict[str, Any]]:
+    """Everything a reader sees in each segment, and digests of its postings and terms files."""
+    ix = index.open_dir(str(index_dir), indexname=INDEX_NAME)
+    segments = []
+    with ix.reader() as reader:
+        for leaf, _ in reader.leaf_readers():
+            segments.append(_segment_dump(ix, leaf))
+    return segments
+
+
+def _segment_dump(ix: Any, leaf: Any) -> dict[str, Any]:
+    docs = range(leaf.doc_count_all())
+    dump: dict[str, Any] = {
+        "docs": (leaf.doc_count_all(), sorted(leaf.all_doc_ids())),
+        "stored": [leaf.stored_fields(d) for d in docs],
+    }
+    for name, field in ix.schema.items():
+        if field.column_type and leaf.has_column(name):
+            dump[f"column {name}"] = list(leaf.column_reader(name, translate=False))
+        if field.scorable:
+            lengths = [leaf.doc_field_length(d, name) for d in docs]
+            dump[f"lengths {name}"] = (lengths, leaf.field_length(name))
+    terms = []
+    for fieldname, tbytes in leaf.all_terms():
+        info = leaf.term_info(fieldname, tbytes)
+        stats = (info._weight, info._df, info._minlength, info._maxlength, info._maxweight)
+        m = leaf._terms.matcher(fieldname, tbytes, ix.schema[fieldname].format)
+        blocks = []
+        while m.is_active():  # a block at a time: docnums, weights, values, block statistics
+            m._read_ids()
+            m._read_weights()
+            m._read_values()
+            stats_of_block = (m.block_max_weight(), m.block_min_length(), m.block_max_length())
+            blocks.append((tuple(m._ids), tuple(m._weights), tuple(m._values), stats_of_block))
+            m._next_block()
+        terms.append((fieldname, tbytes, stats, info._minid, info._maxid, blocks))
+    dump["terms"] = terms
+    segment = leaf.segment()
+    storage = segment.open_compound_file(ix.storage) if segment.is_compound() else ix.storage
+    for ext in (".pst", ".trm"):
+        handle = segment.open_file(storage, ext)
+        dump[f"bytes {ext}"] = hashlib.sha256(handle.read()).hexdigest()
+        handle.close()
+    return dump
+
+
+def first_difference(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> str | None:
+    """Describe where two dumps first differ, or None when they are the same."""
+    if len(a) != len(b):
+        return f"{len(a)} segments against {len(b)}"
+    for n, (x, y) in enumerate(zip(a, b, strict=True)):
+        for key in sorted(set(x) | set(y)):
+            if x.get(key) == y.get(key):
+                continue
+            p, q = x.get(key), y.get(key)
+            if isinstance(p, list) and isinstance(q, list):
+                for i, (u, v) in enumerate(zip(p, q, strict=False)):
+                    if u != v:
+                        return f"segment {n} {key}[{i}]: {str(u)[:200]} != {str(v)[:200]}"
+                return f"segment {n} {key}: {len(p)} entries against {len(q)}"
+            return f"segment {n} {key}: {str(p)[:200]} != {str(q)[:200]}"
+    return None
+
+
+def build_both(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sources: list[Path], **kwargs: Any
+) -> tuple[Path, Path]:
+    """Build sources with Whoosh's writer and with FastWriter; return both index folders."""
+    plain, fast = tmp_path / "plain", tmp_path / "fast"
+    monkeypatch.setattr(build, "FAST_WRITER", False)
+    build_index(sources, plain, **kwargs)
+    monkeypatch.setattr(build, "FAST_WRITER", True)
+    build_index(sources, fast, **kwargs)
+    return plain, fast
+
+
+@pytest.fixture(scope="module")
+def some_letters(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeds and 25 of the PDF letters: several commits' worth, built in seconds."""
+    root = tmp_path_factory.mktemp("some")
+    shutil.copytree(corpus_dir / "seeds", root / "seeds")
+    (root / "letters").mkdir()
+    for pdf in sorted((corpus_dir / "letters").glob("*.pdf"))[:25]:
+        shutil.copy(pdf, root / "letters" / pdf.name)
+    return root
+
+
+def test_one_commit_writes_the_same_index(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The corpus in one commit: over SPLIT_MIN_POSTINGS, so two processes write the postings.
+    calls: list[list[str]] = []
+    start = whoosh_segment._Part.start.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: Any, postings: Any, names: list[str], *args: Any) -> Any:
+        calls.append(names)
+        return start(cls, postings, names, *args)
+
+    monkeypatch.setattr(whoosh_segment._Part, "start", classmethod(counted))
+    plain, fast = build_both(monkeypatch, tmp_path, [corpus_dir], procs=2)
+    assert len(calls) == 1 and calls[0]  # the fast build split its postings once
+    assert first_difference(index_dump(plain), index_dump(fast)) is None
+
+
+def test_merged_segments_are_the_same(
+    some_letters: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Commits of 8 letters, then the optimize that merges them: merged postings are read a
+    # block at a time instead of through Whoosh's pool.
+    plain, fast = build_both(monkeypatch, tmp_path, [some_letters], procs=2, chunk_letters=8)
+    dump = index_dump(fast)
+    assert len(dump) == 1
+    assert first_difference(index_dump(plain), dump) is None
+
+
+def test_a_merge_skips_deleted_documents_the_same_way(some_letters: Path, tmp_path: Path) -> None:
+    base = tmp_path / "base"
+    build_index([some_letters], base, procs=2, chunk_letters=10)
+    ix = index.open_dir(str(base), indexname=INDEX_NAME)
+    with ix.searcher() as searcher:
+        letter_ids = sorted({f["letter_id"] for f in searcher.all_stored_fields()})
+    writer = ix.writer()
+    for letter_id in letter_ids[::3]:
+        writer.delete_by_term("letter_id", letter_id)
+    writer.commit()
+    dumps = []
+    for fast in (False, True):
+        copy = shutil.copytree(base, tmp_path / f"copy-{fast}")
+        ix = index.open_dir(str(copy), indexname=INDEX_NAME)
+        writer = FastWriter(ix, build.JOINED, split=True) if fast else ix.writer()
+        writer.commit(optimize=True)
+        dumps.append(index_dump(copy))
+    assert dumps[0][0]["docs"][0] < len(index_dump(base)[0]["stored"])
+    assert first_difference(*dumps) is None
+
+
+def test_boosts_lists_and_odd_catch_alls_match_whoosh(tmp_path: Path) -> None:
+    # Documents outside what to_documents makes: boosts, a catch-all that is not the join of
+    # its parts, empty parts, and a text field given as a list of words.
+    docs: list[dict[str, Any]] = [
+        {"doc_id": "a", "treatment": "Physical therapy x8", "summary": "The knee. The knee!"},
+        {"doc_id": "b", "_boost": 2.0, "rationale": "Not medically necessary", "text": "x"},
+        {"doc_id": "c", "_summary_boost": 0.5, "summary": "The knee.", "summary_exact": "knee"},
+        {"doc_id": "d", "treatment": "", "rationale": "MRI", "text": "\nMRI\n", "year": "2016"},
+        {"doc_id": "e", "text_pairs": "return to work", "text_exact": "return to work"},
+        {"doc_id": "f", "treatment": ["physical", "therapy"], "citation": "a|b|a"},
+    ]
+    dumps = []
+    for fast in (False, True):
+        folder = tmp_path / str(fast)
+        folder.mkdir()
+        ix = index.create_in(str(folder), SCHEMA, indexname=INDEX_NAME)
+        writer = FastWriter(ix, build.JOINED) if fast else ix.writer()
+        for doc in docs:
+            writer.add_document(**doc)
+        writer.commit()
+        dumps.append(index_dump(folder))
+    assert first_difference(*dumps) is None
+
+
+def test_the_comparison_sees_a_change_only_in_the_bytes(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Without _distinct, a letter's decisions share their summary positions' value objects
+    # and pickle writes the repeats as references: postings read back the same, the postings
+    # file does not. The comparison must see that.
+    monkeypatch.setattr(whoosh_segment, "_distinct", lambda values: values)
+    plain, fast = build_both(monkeypatch, tmp_path, [corpus_dir / "seeds"], procs=1)
+    difference = first_difference(index_dump(plain), index_dump(fast))
+    assert difference is not None and "bytes .pst" in difference
+
+
+def test_a_failed_second_process_leaves_the_work_to_the_first(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail(*args: Any) -> None:
+        raise OSError("the second process fails")
+
+    monkeypatch.setattr(whoosh_segment, "SPLIT_MIN_POSTINGS", 0)
+    monkeypatch.setattr(whoosh_segment._PartWriter, "start_field", fail)  # runs in the child
+    plain, fast = build_both(monkeypatch, tmp_path, [corpus_dir / "seeds"], procs=1)
+    assert first_difference(index_dump(plain), index_dump(fast)) is None
+    assert not (fast / "MAIN.tmp").exists()
