@@ -15,6 +15,7 @@ import gc
 import hashlib
 import io
 import itertools
+import json
 import multiprocessing
 import os
 import re
@@ -67,6 +68,11 @@ JOINED = {
     name: TEXT_FIELDS for name in (CATCH_ALL, f"{CATCH_ALL}{EXACT_SUFFIX}", *PAIR_FIELDS.values())
 }
 PR_SET_PDEATHSIG = 1  # Linux prctl option: a signal for the child when its parent dies
+# What the index holds (letter id -> source, content hash) as of a generation, written at the
+# end of a build: reading it back is much faster than every letter's stored fields (12.5 s at
+# 60,000 letters). Any commit makes a new generation, so a file of another one is ignored.
+LETTERS_FILE = "letters-{}.json"
+LETTERS_RE = re.compile(r"^letters-[0-9]+\.json(\.tmp[0-9]+)?$")
 TEMP_TOC_RE = re.compile(rf"^_{INDEX_NAME}_[0-9]+\.toc\.[0-9.]+$")
 TOC_RE = re.compile(rf"^_{INDEX_NAME}_([0-9]+)\.toc$")
 
@@ -413,6 +419,7 @@ class _Build:
         self.writers = writers
         self.lock_fd = lock_fd
         self.by_id = _read_indexed(ix)
+        self.now = dict(self.by_id)  # what the index holds after the commits so far
         # Parallel writers building from scratch add segments without merging at each
         # commit: the build merges once at the end instead of rewriting the same postings.
         self.fresh = writers > 1 and not self.by_id
@@ -543,6 +550,10 @@ class _Build:
         self.report.decisions += decisions
         self.committed.update(self.pending)
         self.committed.difference_update(deletions)
+        for letter_id in deletions:
+            self.now.pop(letter_id, None)
+        for letter_id, letter in self.pending.items():
+            self.now[letter_id] = _Indexed(letter_id, str(letter.source), letter.content_hash)
         self.pending.clear()
         self.docs_written += decisions
         self.eager = self.writers <= 1
@@ -593,6 +604,18 @@ def _gc_paused() -> Iterator[None]:
 
 def _read_indexed(ix: Any) -> dict[str, _Indexed]:
     """Return letter id -> (source, content hash) for every letter in the index."""
+    generation = ix.latest_generation()
+    if generation >= 0:
+        saved = _load_letters(Path(ix.storage.folder) / LETTERS_FILE.format(generation))
+        if saved is not None:
+            with ix.searcher() as searcher:
+                if len(saved) == _count_letters(searcher):
+                    return saved
+    return _read_stored_letters(ix)
+
+
+def _read_stored_letters(ix: Any) -> dict[str, _Indexed]:
+    """Read letter id -> (source, content hash) from each letter's first decision document."""
     found: dict[str, _Indexed] = {}
     with ix.searcher() as searcher:
         for docnum in searcher.docs_for_query(query.Term("decision_index", 0)):
@@ -602,6 +625,30 @@ def _read_indexed(ix: Any) -> dict[str, _Indexed]:
                 letter_id, stored.get("source", ""), stored.get("content_hash", "")
             )
     return found
+
+
+def _load_letters(path: Path) -> dict[str, _Indexed] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {k: _Indexed(k, str(source), str(digest)) for k, (source, digest) in data.items()}
+    except (OSError, ValueError, TypeError, AttributeError):
+        return None
+
+
+def _save_letters(index_dir: Path, generation: int, letters: dict[str, _Indexed]) -> None:
+    """Write LETTERS_FILE for generation (atomically) and remove those of other generations."""
+    path = index_dir / LETTERS_FILE.format(generation)
+    data = {k: [rec.source, rec.content_hash] for k, rec in sorted(letters.items())}
+    partial = path.with_name(f"{path.name}.tmp{os.getpid()}")
+    try:
+        partial.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        os.replace(partial, path)
+    except OSError:  # only a shortcut for the next build: it reads the index instead
+        partial.unlink(missing_ok=True)
+        return
+    for name in os.listdir(index_dir):
+        if LETTERS_RE.match(name) and name != path.name:
+            (index_dir / name).unlink(missing_ok=True)
 
 
 def _count_letters(searcher: Any) -> int:
@@ -696,6 +743,8 @@ def build_index(
             report.letters_total = _count_letters(searcher)
             report.decisions_total = searcher.doc_count()
         report.generation = index_generation(index_dir)
+        if report.letters_total == len(run.now):
+            _save_letters(index_dir, report.generation, run.now)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -20,6 +20,7 @@ import pytest
 from whoosh import index, query
 from whoosh.filedb.structfile import StructFile
 
+import indexer.build as build
 from indexer.build import (
     INDEX_NAME,
     LOCK_FILE,
@@ -76,6 +77,14 @@ def indexed(index_dir: Path) -> dict[str, dict[str, Any]]:
     for letter_id, entry in found.items():
         assert entry.get("items") == entry["docs"], f"{letter_id} is half indexed"
     return found
+
+
+def letters_file_agrees(index_dir: Path) -> bool:
+    """Tell whether the build's letters file says what the stored fields say."""
+    ix = index.open_dir(str(index_dir), indexname=INDEX_NAME)
+    path = index_dir / build.LETTERS_FILE.format(ix.latest_generation())
+    saved = build._load_letters(path)
+    return saved is not None and saved == build._read_stored_letters(ix)
 
 
 def copy_corpus(corpus_dir: Path, dest: Path) -> Path:
@@ -190,6 +199,7 @@ def test_change_add_and_remove_files(small_corpus: Path, tmp_path: Path) -> None
     edited = txt_copy(pdfs[0], src / "letters" / f"{pdfs[0].stem}.txt")
     pdfs[0].unlink()
     first = build_index([src], index_dir, procs=1)
+    assert letters_file_agrees(index_dir)
     total = first.letters_total
     letter_id = parse_file(edited).letter_id
     old_hash = indexed(index_dir)[letter_id]["content_hash"]
@@ -204,6 +214,7 @@ def test_change_add_and_remove_files(small_corpus: Path, tmp_path: Path) -> None
     gone.unlink()
 
     second = build_index([src], index_dir, procs=2)
+    assert letters_file_agrees(index_dir)
     assert (second.added, second.updated, second.removed) == (1, 2, 0)
     assert second.unchanged == total - 3  # minus the edited two and the removed file
     assert second.letters_total == total + 1  # without --prune the removed letter stays
@@ -213,6 +224,7 @@ def test_change_add_and_remove_files(small_corpus: Path, tmp_path: Path) -> None
     assert parse_file(added).letter_id in now and gone_id in now
 
     third = build_index([src], index_dir, prune=True)
+    assert letters_file_agrees(index_dir)
     assert (third.added, third.updated, third.removed, third.unchanged) == (0, 0, 1, total)
     letters, _ = parse_directly([src])
     assert set(indexed(index_dir)) == set(letters) and gone_id not in letters
@@ -233,9 +245,25 @@ def test_an_edited_seed_replaces_its_old_letter(corpus_dir: Path, tmp_path: Path
     assert new_id != old_id
     second = build_index([src], index_dir, procs=1)
     assert (second.updated, second.added, second.removed) == (1, 0, 0)
+    assert letters_file_agrees(index_dir)
     letters = indexed(index_dir)
     assert new_id in letters and old_id not in letters
     assert second.letters_total == first.letters_total
+
+
+def test_a_damaged_letters_file_is_not_trusted(small_corpus: Path, tmp_path: Path) -> None:
+    index_dir = tmp_path / "index"
+    first = build_index([small_corpus], index_dir, procs=1)
+    path = index_dir / build.LETTERS_FILE.format(first.generation)
+    path.write_text('{"CM00-0000000": ["x", "y"]}', encoding="utf-8")  # wrong count
+    again = build_index([small_corpus], index_dir, procs=1)
+    assert (again.unchanged, again.added, again.commits) == (first.added, 0, 0)
+    assert letters_file_agrees(index_dir)  # rewritten
+    path.write_text("not json", encoding="utf-8")
+    assert build_index([small_corpus], index_dir, procs=1).unchanged == first.added
+    (index_dir / build.LETTERS_FILE.format(first.generation - 1)).write_text("{}", "utf-8")
+    build_index([small_corpus], index_dir, procs=1)
+    assert [n for n in os.listdir(index_dir) if n.startswith("letters-")] == [path.name]
 
 
 def test_duplicate_letter_ids_keep_the_later_file(corpus_dir: Path, tmp_path: Path) -> None:
