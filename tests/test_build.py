@@ -285,6 +285,29 @@ def test_duplicate_letter_ids_keep_the_later_file(corpus_dir: Path, tmp_path: Pa
     assert [d.dropped.name for d in again.duplicates] == ["a.pdf"]
 
 
+@pytest.mark.parametrize("chunk", [1, 3])
+def test_a_letter_seen_twice_in_a_build_is_written_once(
+    corpus_dir: Path, tmp_path: Path, chunk: int
+) -> None:
+    # The writer takes letters as they come; a letter seen again in the same chunk (chunk 3)
+    # sends that chunk back to being written at commit, one seen again in a later chunk
+    # (chunk 1) deletes the committed copy.
+    pdfs = sorted((corpus_dir / "letters").glob("*.pdf"))[:3]
+    src = tmp_path / "src"
+    src.mkdir()
+    for n, pdf in enumerate(pdfs):
+        shutil.copy(pdf, src / f"{n}a.pdf")
+    txt_copy(pdfs[1], src / "1b.txt")
+    report = build_index([src], tmp_path / "index", procs=2, chunk_letters=chunk)
+    assert report.letters_total == 3 and report.decisions == report.decisions_total + (
+        len(parse_file(pdfs[1]).decisions) if chunk == 1 else 0
+    )
+    assert indexed(tmp_path / "index")[parse_file(pdfs[1]).letter_id]["source"] == str(
+        src / "1b.txt"
+    )
+    assert letters_file_agrees(tmp_path / "index")
+
+
 def test_failing_files_are_listed_and_good_ones_indexed(small_corpus: Path, tmp_path: Path) -> None:
     src = copy_corpus(small_corpus, tmp_path / "corpus")
     (src / "empty.txt").write_bytes(b"")
