@@ -31,12 +31,19 @@ from pickle import dumps
 from typing import Any
 
 import whoosh
-from whoosh import analysis, formats
+from whoosh import analysis, columns, formats
 from whoosh.analysis.tokenizers import default_pattern
 from whoosh.writing import SegmentWriter
 
 from indexer.schema import PairFilter
-from indexer.whoosh_segment import Items, SegmentPostings, Source, TermPool, write_postings
+from indexer.whoosh_segment import (
+    Items,
+    SegmentPostings,
+    Source,
+    TermPool,
+    field_lengths,
+    write_postings,
+)
 
 WHOOSH_VERSION = (2, 7, 5)  # the internals below are whoosh-reloaded 2.7.5's
 CACHE_STRINGS = 512  # distinct strings whose analysis is kept (a letter's need a few dozen)
@@ -331,6 +338,48 @@ class FastWriter(SegmentWriter):  # type: ignore[misc]
         docmap = self.write_per_doc(fieldnames, reader)
         self._sources.append((reader.segment(), basedoc, docmap))
         self._added = True
+
+    def write_per_doc(self, fieldnames: set[str], reader: Any) -> dict[int, int] | None:
+        """SegmentWriter.write_per_doc (2.7.5), with each field's lengths read once.
+
+        Whoosh asks doc_field_length per document and field, which for a field without
+        lengths checks that the column file exists each time.
+        """
+        perdoc = getattr(reader, "_perdoc", None)
+        if perdoc is None:
+            plain: dict[int, int] | None = super().write_per_doc(fieldnames, reader)
+            return plain
+        schema = self.schema
+        docmap: dict[int, int] | None = {} if reader.has_deletions() else None
+        pdw = self.perdocwriter
+        cols = {}
+        for fieldname in fieldnames:
+            coltype = schema[fieldname].column_type
+            if coltype and reader.has_column(fieldname):
+                creader = reader.column_reader(fieldname, coltype)
+                if isinstance(creader, columns.TranslatingColumnReader):
+                    creader = creader.raw_column()
+                cols[fieldname] = creader
+        lengths: dict[str, list[int] | None] = {}
+        for docnum, stored in reader.iter_docs():
+            if docmap is not None:
+                docmap[docnum] = self.docnum
+            pdw.start_doc(self.docnum)
+            for fieldname in fieldnames | {s for s in stored if s in schema}:
+                fieldobj = schema[fieldname]
+                if fieldname not in lengths:
+                    lengths[fieldname] = field_lengths(perdoc, fieldname)
+                known = lengths[fieldname]
+                length = known[docnum] if known is not None else 0
+                pdw.add_field(fieldname, fieldobj, stored.get(fieldname), length)
+                if fieldobj.vector and reader.has_vector(docnum, fieldname):
+                    vector = reader.vector(docnum, fieldname, fieldobj.vector)
+                    pdw.add_vector_matcher(fieldname, fieldobj, vector)
+                if fieldname in cols:
+                    pdw.add_column_value(fieldname, fieldobj.column_type, cols[fieldname][docnum])
+            pdw.finish_doc()
+            self.docnum += 1
+        return docmap
 
     # --- the segment ---------------------------------------------------------------------
 
