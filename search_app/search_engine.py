@@ -311,10 +311,10 @@ class Engine:
         result.scores[postings.docs] = self.bm25(fieldname, btext, postings)
         return result
 
-    def _scores_at(self, fieldname: str, words: Sequence[str], docs: IntArray) -> FloatArray:
-        """Sum the words' BM25F scores over docs (all of which hold every word)."""
+    def _scores_at(self, terms: Sequence[tuple[str, str | bytes]], docs: IntArray) -> FloatArray:
+        """Sum the (field, word) terms' BM25F scores over docs (sorted), as Whoosh's spans do."""
         scores = np.zeros(self.size, dtype=np.float64)
-        for word in words:
+        for fieldname, word in terms:
             btext = self._bytes(fieldname, word)
             if btext is not None:
                 postings = self.postings(fieldname, btext, docs)
@@ -405,7 +405,7 @@ class Engine:
         hits = np.unique(starts[found] >> _POSITION_BITS)
         result = self._empty()
         result.mask[hits] = True
-        result.scores = self._scores_at(fieldname, words, hits)
+        result.scores = self._scores_at([(fieldname, w) for w in words], hits)
         return result
 
     def _through_whoosh(self, query: wq.Query) -> Scored:
@@ -415,11 +415,7 @@ class Engine:
         result.mask[docs] = True
         terms = [q for q in query.leaves() if isinstance(q, wq.Term)]
         if isinstance(query, spans.SpanQuery) and terms:
-            for term in terms:
-                btext = self._bytes(term.fieldname, term.text)
-                if btext is not None:
-                    postings = self.postings(term.fieldname, btext, docs)
-                    result.scores[postings.docs] += self.bm25(term.fieldname, btext, postings)
+            result.scores = self._scores_at([(t.fieldname, t.text) for t in terms], docs)
             result.scores *= getattr(query, "boost", 1.0)
         else:
             # A constant, as Whoosh scores its prefix queries.
