@@ -173,9 +173,9 @@ def ensure_index(
     return index, info
 
 
-def ensure_fts(out: Path, index: Any, size: int, seed: int) -> tuple[Path, dict[str, Any]]:
-    db = out / f"fts-{size}-s{seed}.sqlite"
-    stamp = out / f"fts-{size}-s{seed}.json"
+def ensure_fts(out: Path, index: Any, key: str) -> tuple[Path, dict[str, Any]]:
+    db = out / f"fts-{key}.sqlite"
+    stamp = out / f"fts-{key}.json"
     if stamp.is_file() and db.is_file():
         return db, {**json.loads(stamp.read_text()), "cached": True}
     with index.searcher() as searcher:
@@ -332,6 +332,18 @@ def start_server(index_dir: Path, threads: int) -> tuple[subprocess.Popen[bytes]
     raise RuntimeError("the server did not answer within 300 s")
 
 
+def peak_rss_of(pid: int) -> float | None:
+    """Return a running process's peak resident memory in MB (Linux), or None."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return None
+
+
 def stop_server(proc: subprocess.Popen[bytes]) -> None:
     proc.terminate()
     try:
@@ -423,17 +435,26 @@ def report(args: argparse.Namespace, facts: dict[str, Any]) -> str:
         else "n/a (no PDFs found)"
     )
     lines = [
-        f"# IMR Search benchmark: {args.size:,} letters, seed {args.seed}",
+        (
+            f"# IMR Search benchmark: the index {args.index}, {decisions:,} decisions"
+            if args.index
+            else f"# IMR Search benchmark: {args.size:,} letters, seed {args.seed}"
+        ),
         "",
         f"- Date: {time.strftime('%Y-%m-%d %H:%M')}; machine: {machine()}",
         f"- Corpus: {facts['corpus_note']}",
         "",
         "| Build and start-up | Value |",
         "|---|---|",
-        f"| Whoosh build (procs={build['procs']}){cached if build['cached'] else ''} | "
-        f"{build['letters']:,} letters, {decisions:,} decisions in {build['seconds']:.1f} s = "
-        f"**{decisions / max(build['seconds'], 1e-9):,.0f} decisions/s**; "
-        f"{len(build['failed'])} failed {' '.join(build['failed'][:5])} |",
+        (
+            f"| Whoosh build | not run: the index was given ({build['given']}), "
+            f"{decisions:,} decisions; {build['note']} |"
+            if build.get("given")
+            else f"| Whoosh build (procs={build['procs']}){cached if build['cached'] else ''} | "
+            f"{build['letters']:,} letters, {decisions:,} decisions in {build['seconds']:.1f} s = "
+            f"**{decisions / max(build['seconds'], 1e-9):,.0f} decisions/s**; "
+            f"{len(build['failed'])} failed {' '.join(build['failed'][:5])} |"
+        ),
         f"| Index size | {facts['index_mb']:.1f} MB |",
         f"| SQLite FTS5 build{cached if fts_info['cached'] else ''} | "
         f"{fts_info['documents']:,} decisions in {fts_info['seconds']:.1f} s = "
@@ -446,6 +467,12 @@ def report(args: argparse.Namespace, facts: dict[str, Any]) -> str:
             else "| Peak RSS, build | not measured (the index was built outside this run) |"
         ),
         f"| Peak RSS, whole run (library queries included) | {facts['rss_end']:.0f} MB |",
+        (
+            f"| Peak RSS, HTTP server (after the HTTP queries and the load test) | "
+            f"{facts['server_rss']:.0f} MB |"
+            if facts.get("server_rss")
+            else "| Peak RSS, HTTP server | not measured (no /proc) |"
+        ),
         f"| Cold start, library (new interpreter to first answer) | "
         f"{facts['cold_wall'] * 1000:.0f} ms wall, {facts['cold_inner'] * 1000:.0f} ms "
         "import + open + query |",
@@ -501,6 +528,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--server-threads", type=int, default=8, help="waitress threads")
     parser.add_argument("--procs", type=int, default=2, help="index build processes")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
+    parser.add_argument(
+        "--index",
+        type=Path,
+        help="benchmark this built index (bench/replicate.py's proxy, say): no corpus, no build",
+    )
     default_corpus = Path(os.environ.get("IMR_TEST_CORPUS", ROOT.parent / "shared" / "corpus"))
     parser.add_argument("--pdf-corpus", type=Path, default=default_corpus)
     args = parser.parse_args(argv)
@@ -516,13 +548,25 @@ def main(argv: list[str] | None = None) -> int:
     def step(message: str) -> None:
         print(f"[bench] {message}", file=sys.stderr, flush=True)
 
-    step(f"corpus of {args.size:,} letters")
-    corpus, corpus_note = ensure_corpus(args.out, args.size, args.seed)
-    step("building the Whoosh index")
-    index_dir, build = ensure_index(args.out, corpus, args.size, args.seed, args.procs)
-    index = open_index(index_dir, cache_size=MATCH_CACHE, postings_mb=POSTINGS_MB)
+    if args.index:
+        if not list(args.index.glob("_MAIN_*.toc")):
+            parser.error(f"--index {args.index}: no Whoosh index there")
+        index_dir, corpus_note = args.index, "none: an index built elsewhere was given"
+        marker = args.index / "REPLICATED.txt"
+        note = marker.read_text(encoding="utf-8").strip() if marker.is_file() else "built elsewhere"
+        index = open_index(index_dir, cache_size=MATCH_CACHE, postings_mb=POSTINGS_MB)
+        with index.searcher() as searcher:
+            build = {"given": str(args.index), "note": note, "decisions": searcher.doc_count()}
+        fts_key = f"given-{args.index.resolve().name}"
+    else:
+        step(f"corpus of {args.size:,} letters")
+        corpus, corpus_note = ensure_corpus(args.out, args.size, args.seed)
+        step("building the Whoosh index")
+        index_dir, build = ensure_index(args.out, corpus, args.size, args.seed, args.procs)
+        index = open_index(index_dir, cache_size=MATCH_CACHE, postings_mb=POSTINGS_MB)
+        fts_key = f"{args.size}-s{args.seed}"
     step("building the SQLite FTS5 database")
-    db, fts_info = ensure_fts(args.out, index, args.size, args.seed)
+    db, fts_info = ensure_fts(args.out, index, fts_key)
     facts: dict[str, Any] = {
         "corpus_note": corpus_note,
         "build": build,
@@ -552,6 +596,7 @@ def main(argv: list[str] | None = None) -> int:
         facts["http"] = measure(http_requests, lambda r: http_get(base, r))
         step(f"load test: {args.threads} threads for {args.load_seconds:g} s")
         facts["load"] = load_test(base, http_requests, args.threads, args.load_seconds)
+        facts["server_rss"] = peak_rss_of(server.pid)
     finally:
         stop_server(server)
     step("PDF text extraction")
