@@ -46,6 +46,10 @@ CATCH_ALL = "text"  # treatment + rationale + summary, unstored: the default sea
 # its pairs' postings instead of checking every candidate's positions (search_engine.py).
 PAIR_FIELDS = {f"{CATCH_ALL}{EXACT_SUFFIX}": f"{CATCH_ALL}_pairs"}
 PAIR_JOIN = " "
+# Each *_exact field and the stemmed field given the same value (to_documents): a document
+# with a word in the one has the word's stem in the other, which lets a phrase or NEAR take
+# its candidates from the stems' postings before it reads any position (search_engine.py).
+STEMMED_SIBLINGS = {f"{name}{EXACT_SUFFIX}": name for name in (*TEXT_FIELDS, CATCH_ALL)}
 
 
 class PairFilter(analysis.Filter):  # type: ignore[misc]

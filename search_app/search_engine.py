@@ -33,7 +33,7 @@ from whoosh.query import spans
 from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
-from indexer.schema import PAIR_FIELDS, pair_terms
+from indexer.schema import PAIR_FIELDS, STEMMED_SIBLINGS, pair_terms
 from search_app.search_facets import BoolArray, IntArray
 from search_app.search_index import Generation
 
@@ -194,11 +194,18 @@ class Engine:
             return _Postings(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
         return _Postings(np.concatenate(docs), np.concatenate(weights))
 
-    def positions(self, fieldname: str, text: bytes, wanted: IntArray) -> IntArray:
-        """Return (document << 32 | position) keys of a term in the wanted documents only."""
+    def positions(
+        self, fieldname: str, text: bytes, wanted: IntArray, weighed: bool = True
+    ) -> tuple[IntArray, _Postings]:
+        """Return a term's (document << 32 | position) keys in the wanted documents only,
+        and its postings there (the documents that have it, and unless not weighed, their
+        weights; else zeros). Each posting block is decoded once for both.
+        """
         fmt = self.schema[fieldname].format
         fast = type(fmt) is formats.Positions
         keys: list[IntArray] = []
+        found_docs: list[IntArray] = []
+        found_weights: list[FloatArray] = []
         for matcher, offset in self._matchers(fieldname, text):
             local = wanted[(wanted >= offset)] - offset
             if not len(local):
@@ -206,6 +213,7 @@ class Engine:
             docs: list[int] = []
             lengths: list[int] = []
             flat: list[int] = []
+            weights: list[float] = []
             if isinstance(matcher, W3LeafMatcher) and fast:
                 found: list[bytes] = []
                 for ids, data in _blocks(matcher, local):
@@ -213,21 +221,84 @@ class Engine:
                     values = data[2]
                     found.extend(values[i] for i in picked.tolist())
                     docs.extend(ids[picked].tolist())
+                    if weighed:
+                        weights.extend(_block_weights(data, len(ids))[picked].tolist())
                 lists = _all_deltas(found)
                 lengths = list(map(len, lists))
                 flat = list(chain.from_iterable(lists))
                 keys.append(_keys(docs, lengths, flat, offset, absolute=False))
-                continue
-            chosen = set(local.tolist())
-            while matcher.is_active():
-                if matcher.id() in chosen:
-                    spots = matcher.value_as("positions")
-                    docs.append(matcher.id())
-                    lengths.append(len(spots))
-                    flat.extend(spots)
-                matcher.next()
-            keys.append(_keys(docs, lengths, flat, offset, absolute=True))
-        return np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)
+            else:
+                chosen = set(local.tolist())
+                while matcher.is_active():
+                    if matcher.id() in chosen:
+                        spots = matcher.value_as("positions")
+                        docs.append(matcher.id())
+                        weights.append(matcher.weight() if weighed else 0.0)
+                        lengths.append(len(spots))
+                        flat.extend(spots)
+                    matcher.next()
+                keys.append(_keys(docs, lengths, flat, offset, absolute=True))
+            found_docs.append(np.asarray(docs, dtype=np.int64) + offset)
+            found_weights.append(
+                np.asarray(weights, dtype=np.float64) if weighed else np.zeros(len(docs))
+            )
+        if not keys:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, _Postings(empty, np.zeros(0, dtype=np.float64))
+        postings = _Postings(np.concatenate(found_docs), np.concatenate(found_weights))
+        return np.concatenate(keys), postings
+
+    def _positional(
+        self, fieldname: str, words: list[str]
+    ) -> tuple[list[IntArray], IntArray, FloatArray]:
+        """Read the words' positions in the live documents that have all of them.
+
+        Return each word's position keys there, those documents (sorted), and the sum of the
+        words' BM25F scores in them. Candidates come first from the stemmed sibling field's
+        postings (no positions to decode, and cached); then the words are read rarest first,
+        each only in the documents that had every word read before it.
+        """
+        field = self.schema[fieldname]
+        btexts = [field.to_bytes(w) for w in words]
+        docs = np.flatnonzero(self._candidates(fieldname, words) & self.gen.live)
+        order = sorted(
+            range(len(words)), key=lambda i: self.searcher.doc_frequency(fieldname, btexts[i])
+        )
+        keys: list[IntArray] = [np.zeros(0, dtype=np.int64)] * len(words)
+        postings: list[_Postings] = [_Postings(docs[:0], np.zeros(0, dtype=np.float64))] * len(
+            words
+        )
+        for i in order:
+            keys[i], postings[i] = self.positions(fieldname, btexts[i], docs)
+            docs = postings[i].docs
+        scores = np.zeros(len(docs), dtype=np.float64)
+        for i in order:
+            keep = _members(docs, postings[i].docs)
+            kept = _Postings(postings[i].docs[keep], postings[i].weights[keep])
+            scores += self.bm25(fieldname, btexts[i], kept)
+        return keys, docs, scores
+
+    def _candidates(self, fieldname: str, words: list[str]) -> BoolArray:
+        """Return documents that may hold every word (a superset), without reading positions.
+
+        Where the field has a stemmed sibling with the same value (schema.STEMMED_SIBLINGS),
+        a document with a word has the word's stem there; a word that stems to nothing (a
+        stop word) or to several terms doesn't narrow the set.
+        """
+        mask = np.ones(self.size, dtype=np.bool_)
+        sibling = STEMMED_SIBLINGS.get(fieldname)
+        if sibling is None or sibling not in self.schema:
+            return mask
+        stemmed = self.schema[sibling]
+        for word in words:
+            stems = list(stemmed.process_text(word, mode="query"))
+            if len(stems) == 1:
+                btext = self._bytes(sibling, stems[0])
+                if btext is not None:
+                    narrowed = np.zeros(self.size, dtype=np.bool_)
+                    narrowed[self.postings(sibling, btext).docs] = True
+                    mask &= narrowed
+        return mask
 
     def lengths(self, fieldname: str) -> FloatArray:
         """Return every document's length in a field as BM25F sees it (quantized), cached."""
@@ -354,20 +425,21 @@ class Engine:
         if len(words) == 1:
             return self._term(fieldname, words[0])
         pairs_field = PAIR_FIELDS.get(fieldname)
-        paired = bool(pairs_field) and pairs_field in self.schema
-        if paired:
-            # Word pairs narrow the candidates to (nearly) the documents with the phrase,
-            # and settle a two-word phrase without reading any position.
-            parts = self._all([self._term(str(pairs_field), p) for p in pair_terms(words)])
-        else:
-            parts = self._all([self._term(fieldname, w) for w in words])
+        if not pairs_field or pairs_field not in self.schema:
+            # Scored as Whoosh scores a phrase: its words' BM25F sum.
+            keys, docs, scores = self._positional(fieldname, words)
+            hits = _phrase_starts(keys)
+            result = self._empty()
+            result.mask[hits] = True
+            result.scores[hits] = scores[_members_at(docs, hits)]
+            return result
+        # Word pairs narrow the candidates to (nearly) the documents with the phrase, and
+        # settle a two-word phrase without reading any position.
+        parts = self._all([self._term(str(pairs_field), p) for p in pair_terms(words)])
         docs = np.flatnonzero(parts.mask & self.gen.live)
-        if len(words) > 2 or not paired:
-            keys = [self.positions(fieldname, field.to_bytes(w), docs) for w in words]
-            starts = keys[0]
-            for step, following in enumerate(keys[1:], start=1):
-                starts = starts[np.isin(starts + step, following)]
-            docs = np.unique(starts >> _POSITION_BITS)
+        if len(words) > 2:
+            keys = [self.positions(fieldname, field.to_bytes(w), docs, False)[0] for w in words]
+            docs = _phrase_starts(keys)
         result = self._empty()
         result.mask[docs] = True
         result.scores[docs] = parts.scores[docs]
@@ -385,10 +457,7 @@ class Engine:
         if not self.schema[fieldname].format.supports("positions"):
             return self._through_whoosh(query)
         words = [str(first.text), str(second.text)]
-        candidates = self._all([self._term(fieldname, w) for w in words]).mask
-        docs = np.flatnonzero(candidates & self.gen.live)
-        field = self.schema[fieldname]
-        starts, others = (self.positions(fieldname, field.to_bytes(w), docs) for w in words)
+        (starts, others), docs, scores = self._positional(fieldname, words)
         others = np.sort(others)
         found = np.zeros(len(starts), dtype=np.bool_)
         if len(others):
@@ -405,7 +474,7 @@ class Engine:
         hits = np.unique(starts[found] >> _POSITION_BITS)
         result = self._empty()
         result.mask[hits] = True
-        result.scores = self._scores_at([(fieldname, w) for w in words], hits)
+        result.scores[hits] = scores[_members_at(docs, hits)]
         return result
 
     def _through_whoosh(self, query: wq.Query) -> Scored:
@@ -435,6 +504,19 @@ def _two_term_near(query: wq.Query) -> bool:
         and first.fieldname == second.fieldname
         and first.boost == second.boost == 1.0
     )
+
+
+def _phrase_starts(keys: list[IntArray]) -> IntArray:
+    """Return the documents (sorted) where the words' positions run consecutively."""
+    starts = keys[0]
+    for step, following in enumerate(keys[1:], start=1):
+        starts = starts[np.isin(starts + step, following)]
+    return np.unique(starts >> _POSITION_BITS)
+
+
+def _members_at(docs: IntArray, found: IntArray) -> IntArray:
+    """Return where each of found (a subset of docs, both sorted) sits in docs."""
+    return np.searchsorted(docs, found)
 
 
 def _members(wanted: IntArray, ids: IntArray) -> BoolArray:

@@ -14,7 +14,7 @@ from whoosh.query import spans
 
 from indexer.build import INDEX_NAME
 from indexer.parse import parse_file
-from indexer.schema import SCHEMA, pair_terms, to_documents
+from indexer.schema import SCHEMA, STEMMED_SIBLINGS, pair_terms, to_documents
 from search_app import search
 from search_app.search_engine import evaluate
 
@@ -50,6 +50,12 @@ QUERIES: list[tuple[str, wq.Query]] = [
     ("near, wide", spans.SpanNear2([T("text_exact", "knee"), T("text_exact", "pain")], slop=40)),
     ("near, one word twice", spans.SpanNear2([T("text_exact", "the"), T("text_exact", "the")], 4)),
     ("near, three words", spans.SpanNear2([T("text_exact", w) for w in ("low", "back", "pain")])),
+    (
+        "near, no pairs",
+        spans.SpanNear2([T("rationale_exact", "functional"), T("rationale_exact", "improvement")]),
+    ),
+    ("long phrase, no pairs", wq.Phrase("rationale_exact", ["return", "to", "work"])),
+    ("near, a stop word", spans.SpanNear2([T("text_exact", "to"), T("text_exact", "work")], 2)),
     ("missing field", T("nosuchfield", "x")),
     ("no match", wq.Phrase("text_exact", ["zzz", "qqq"])),
 ]
@@ -99,6 +105,16 @@ def test_prefix_matches_as_whoosh_with_a_constant_score(corpus_index: Path) -> N
             assert set(scored.scores[scored.mask].tolist()) == {1.0}
     finally:
         index.close()
+
+
+def test_exact_fields_and_their_stemmed_siblings_get_the_same_text(corpus_dir: Path) -> None:
+    """The engine takes phrase and NEAR candidates from the sibling's stems: same value."""
+    letter = parse_file(sorted((corpus_dir / "letters").glob("*.pdf"))[0])
+    for doc in to_documents(letter):
+        for exact, stemmed in STEMMED_SIBLINGS.items():
+            assert SCHEMA[exact].format.supports("positions")
+            assert not SCHEMA[stemmed].format.supports("positions")
+            assert doc[exact] == doc[stemmed] != ""
 
 
 @pytest.fixture(scope="module")
@@ -226,6 +242,7 @@ NEARS = [
     (["exercise", "exercise"], 1, True),
     (["plan", "program"], 4, False),
     (["a", "home"], 6, False),
+    (["continue", "program"], 4, True),  # "continue" is stemmed "continu"
 ]
 
 
