@@ -13,6 +13,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -46,6 +47,7 @@ CHRONOLOGICAL = frozenset({"year"})
 CITATION_KINDS = ("guideline_source", "mtus_page")
 
 IntArray = NDArray[np.int64]
+AnyIntArray = NDArray[np.signedinteger[Any]]
 BoolArray = NDArray[np.bool_]
 
 
@@ -150,8 +152,8 @@ class PairColumn:
     """A facet as (document, value ordinal) pairs; a document may have several values."""
 
     labels: tuple[str, ...]
-    docs: IntArray
-    ordinals: IntArray
+    docs: AnyIntArray  # 32-bit from the search facet tables
+    ordinals: AnyIntArray
 
     def __post_init__(self) -> None:
         if self.docs.shape != self.ordinals.shape:

@@ -19,6 +19,10 @@ from indexer.schema import FACETS, SUBCATEGORY_JOIN
 
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
+# Facet pairs are stored as 32-bit document numbers and ordinals: half the memory of 64-bit
+# ones (83 MB instead of 165 MB at 970k decisions), and what the sidecar file holds.
+PairArray = npt.NDArray[np.int32]
+PAIR_TYPE = np.int32
 
 # Whoosh stores a missing sortable DATETIME as the largest unsigned 64-bit value.
 MISSING_DATE = np.iinfo(np.uint64).max
@@ -35,8 +39,8 @@ class FacetTable:
     name: str
     values: tuple[str, ...]
     ordinals: Mapping[str, int]
-    pair_docs: IntArray
-    pair_values: IntArray
+    pair_docs: PairArray
+    pair_values: PairArray
 
     def count(self, mask: BoolArray) -> IntArray:
         """Count the documents in mask per value ordinal."""
@@ -108,17 +112,17 @@ def build_table(reader: Any, facet: str, live: BoolArray | None = None) -> Facet
     if live is None:
         live = live_mask(reader)
     values: list[str] = []
-    docs: list[IntArray] = []
-    vals: list[IntArray] = []
+    docs: list[PairArray] = []
+    vals: list[PairArray] = []
     for ordinal, raw in enumerate(reader.lexicon(facet)):
         value = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
         ids = _term_ids(reader, facet, raw)
         ids = ids[live[ids]]
         values.append(value)
-        docs.append(ids)
-        vals.append(np.full(len(ids), ordinal, dtype=np.int64))
-    pair_docs = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int64)
-    pair_values = np.concatenate(vals) if vals else np.zeros(0, dtype=np.int64)
+        docs.append(ids.astype(PAIR_TYPE))
+        vals.append(np.full(len(ids), ordinal, dtype=PAIR_TYPE))
+    pair_docs = np.concatenate(docs) if docs else np.zeros(0, dtype=PAIR_TYPE)
+    pair_values = np.concatenate(vals) if vals else np.zeros(0, dtype=PAIR_TYPE)
     return FacetTable(
         facet, tuple(values), {v: i for i, v in enumerate(values)}, pair_docs, pair_values
     )

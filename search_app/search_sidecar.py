@@ -28,6 +28,7 @@ import numpy.typing as npt
 
 from indexer.schema import FACETS
 from search_app.search_facets import (
+    PAIR_TYPE,
     BoolArray,
     FacetTable,
     build_table,
@@ -125,8 +126,8 @@ def _checked(data: Any, key: GenerationKey, size: int) -> Arrays:
     tables: dict[str, FacetTable] = {}
     for name in _table_names():
         values = tuple(str(v) for v in meta["tables"][name])
-        docs = _array(data, f"docs.{name}", np.int64)
-        ordinals = _array(data, f"values.{name}", np.int64, len(docs))
+        docs = _array(data, f"docs.{name}", PAIR_TYPE)
+        ordinals = _array(data, f"values.{name}", PAIR_TYPE, len(docs))
         if len(docs) and (docs.min() < 0 or docs.max() >= size):
             raise ValueError(f"{name}: document number out of range")
         if len(ordinals) and (ordinals.min() < 0 or ordinals.max() >= len(values)):
@@ -166,11 +167,9 @@ def save_arrays(directory: Path, key: GenerationKey, arrays: Arrays) -> Path | N
         "live": arrays.live,
         "decided": arrays.decided,
     }
-    # Stored narrow when document numbers fit in 32 bits, widened on load.
-    narrow = np.int32 if arrays.size < 2**31 else np.int64
     for name, table in arrays.tables.items():
-        members[f"docs.{name}"] = table.pair_docs.astype(narrow)
-        members[f"values.{name}"] = table.pair_values.astype(narrow)
+        members[f"docs.{name}"] = table.pair_docs
+        members[f"values.{name}"] = table.pair_values
     target = directory / key.filename
     partial: str | None = None
     try:

@@ -109,7 +109,7 @@ def _assert_same(found: Arrays | Generation, expected: Arrays) -> None:
         assert tables[name].values == tuple(values), name
         assert tables[name].pair_docs.tolist() == list(docs), name
         assert tables[name].pair_values.tolist() == list(ordinals), name
-        assert tables[name].pair_docs.dtype == np.int64
+        assert tables[name].pair_docs.dtype == tables[name].pair_values.dtype == np.int32
 
 
 # --- reading segments through maps -----------------------------------------------------------
