@@ -323,6 +323,27 @@ def test_like_my_case(small: search.LetterIndex) -> None:
         search.like_my_case(small, "word " * 6000)
 
 
+def test_key_terms_leave_out_stems_too_common_to_tell_decisions_apart(
+    corpus: search.LetterIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from search_app import search_more
+
+    with corpus.searcher() as searcher:
+        total = searcher.doc_count()
+        common = [
+            stem
+            for stem in ("medic", "treatment", "request", "patient")
+            if searcher.doc_frequency("text", stem) > total * search_more.MAX_DF_SHARE
+        ]
+        assert common  # the corpus has such stems
+        text = " ".join(common) + " acupuncture"
+        kept = {t for t, _ in search_more.key_terms(searcher, text, "text", 30)}
+        assert "acupunctur" in kept and not kept & set(common)
+        monkeypatch.setattr(search_more, "MAX_DF_SHARE", 1.0)
+        kept = {t for t, _ in search_more.key_terms(searcher, text, "text", 30)}
+        assert set(common) <= kept
+
+
 def test_suggest_misspelled_word(tmp_path: Path) -> None:
     letters = [
         make_letter(
