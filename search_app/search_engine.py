@@ -21,6 +21,7 @@ import pickle
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -99,6 +100,7 @@ def _block_weights(data: Any, count: int) -> FloatArray:
 
 
 _PICKLE_HEAD = b"\x80\x02"  # protocol 2, as Whoosh's Positions.encode writes each value
+_STOP = ord(".")
 
 
 def _deltas(value: bytes) -> list[int]:
@@ -110,13 +112,29 @@ def _deltas(value: bytes) -> list[int]:
 def _all_deltas(values: list[bytes]) -> list[list[int]]:
     """Decode many Positions values with one unpickling instead of one per value.
 
-    Each value's pickle, without its protocol header and STOP, builds one list; inside a
-    MARK ... LIST they build the list of those lists. A value of another shape (not written
-    by Positions.encode) is decoded on its own.
+    Each value's pickle, without its count, protocol header and STOP, builds one list;
+    inside a MARK ... LIST they build the list of those lists. The headers and STOPs are cut
+    out of the joined values with one numpy mask, not value by value. Values of another shape
+    (not written by Positions.encode) are decoded one by one.
     """
-    start = _INT_SIZE + len(_PICKLE_HEAD)
-    bodies = (v[start:-1] if v.endswith(b".") else v[start:] for v in values)
-    whole = b"".join((_PICKLE_HEAD, b"(", *bodies, b"l."))
+    if not values:
+        return []
+    head = _INT_SIZE + len(_PICKLE_HEAD)
+    sizes = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    if int(sizes.min()) < head:
+        return [_deltas(v) for v in values]
+    raw = np.frombuffer(b"".join(values), dtype=np.uint8)
+    ends = np.cumsum(sizes)
+    starts = ends - sizes
+    protocol = raw[starts + _INT_SIZE] == _PICKLE_HEAD[0]
+    protocol &= raw[starts + _INT_SIZE + 1] == _PICKLE_HEAD[1]
+    if not protocol.all():
+        return [_deltas(v) for v in values]
+    keep = np.ones(len(raw), dtype=np.bool_)
+    keep[(starts[:, None] + np.arange(head)).ravel()] = False
+    last = ends - 1
+    keep[last[raw[last] == _STOP]] = False
+    whole = b"".join((_PICKLE_HEAD, b"(", raw[keep].tobytes(), b"l."))
     try:
         found = pickle.loads(whole)
     except (pickle.UnpicklingError, EOFError, ValueError, IndexError, TypeError):
@@ -124,6 +142,15 @@ def _all_deltas(values: list[bytes]) -> list[list[int]]:
     if not isinstance(found, list) or len(found) != len(values):
         return [_deltas(v) for v in values]
     return found
+
+
+def _picked(values: list[bytes], picked: list[int]) -> list[bytes]:
+    """Return values at the picked indexes (ascending), in C where it can."""
+    if len(picked) == len(values):
+        return values
+    if len(picked) > 1:
+        return list(itemgetter(*picked)(values))
+    return [values[i] for i in picked]
 
 
 class Engine:
@@ -218,8 +245,7 @@ class Engine:
                 found: list[bytes] = []
                 for ids, data in _blocks(matcher, local):
                     picked = np.flatnonzero(_members(local, ids))
-                    values = data[2]
-                    found.extend(values[i] for i in picked.tolist())
+                    found += _picked(data[2], picked.tolist())
                     docs.extend(ids[picked].tolist())
                     if weighed:
                         weights.extend(_block_weights(data, len(ids))[picked].tolist())
@@ -507,11 +533,16 @@ def _two_term_near(query: wq.Query) -> bool:
 
 
 def _phrase_starts(keys: list[IntArray]) -> IntArray:
-    """Return the documents (sorted) where the words' positions run consecutively."""
+    """Return the documents (sorted) where the words' positions run consecutively.
+
+    Keys come sorted (documents in order, positions in order within each), so membership is
+    a binary search and the documents are distinct where they change.
+    """
     starts = keys[0]
     for step, following in enumerate(keys[1:], start=1):
-        starts = starts[np.isin(starts + step, following)]
-    return np.unique(starts >> _POSITION_BITS)
+        starts = starts[_members(following, starts + step)] if len(following) else starts[:0]
+    docs = starts >> _POSITION_BITS
+    return docs[np.r_[True, docs[1:] != docs[:-1]]] if len(docs) else docs
 
 
 def _members_at(docs: IntArray, found: IntArray) -> IntArray:
