@@ -581,7 +581,11 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"--index {args.index}: no Whoosh index there")
         index_dir, corpus_note = args.index, "none: an index built elsewhere was given"
         marker = args.index / "REPLICATED.txt"
-        note = marker.read_text(encoding="utf-8").strip() if marker.is_file() else "built elsewhere"
+        note = (
+            " ".join(marker.read_text(encoding="utf-8").split())
+            if marker.is_file()
+            else "built elsewhere"
+        )
         index = open_index(index_dir, cache_size=MATCH_CACHE, postings_mb=POSTINGS_MB)
         with index.searcher() as searcher:
             build = {"given": str(args.index), "note": note, "decisions": searcher.doc_count()}
