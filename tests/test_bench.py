@@ -67,6 +67,9 @@ def test_bench_prints_a_complete_table(tmp_path: Path, corpus_dir: Path) -> None
         assert re.fullmatch(MS, http) or http == "n/a (not built)", (cls, http)
         assert re.fullmatch(MS, sqlite), (cls, sqlite)
         assert re.fullmatch(r"\d+\.\d{1,2}x", ratio), (cls, ratio)
+    assert re.search(
+        r"\| Peak memory, HTTP server .*\| \d+ MB its own \(RssAnon\); \d+ MB of mapped", text
+    )
     load = re.search(r"^\| ([\d,]+) \| (\d+) \| [\d.]+ req/s \| \d+ ms \| \d+ ms \|$", text, re.M)
     assert load, text
     assert int(load[1].replace(",", "")) > 0
@@ -75,6 +78,51 @@ def test_bench_prints_a_complete_table(tmp_path: Path, corpus_dir: Path) -> None
     again = _run(tmp_path, corpus_dir)
     assert again.returncode == 0, again.stderr[-2000:]
     assert "cached" in again.stdout
+
+
+def test_replicated_index_is_benchmarked_as_given(tmp_path: Path, corpus_dir: Path) -> None:
+    from search_app import search
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import replicate
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    built = _run(tmp_path, corpus_dir)
+    assert built.returncode == 0, built.stderr[-2000:]
+    source, copies = tmp_path / "index-200-s1", tmp_path / "copies"
+    segments, docs = replicate.replicate(source, 3, copies)
+    assert "3 copies" in (copies / replicate.MARKER).read_text()
+    request = search.parse_request([("q", "treatment")])
+
+    def sizes(folder: Path) -> tuple[int, int]:
+        index = search.open_index(folder, check_seconds=0)
+        try:
+            with index.searcher() as searcher:
+                return searcher.doc_count(), search.run_search(index, request).total
+        finally:
+            index.close()
+
+    original, copied = sizes(source), sizes(copies)
+    assert original[1] > 0 and copied == (3 * original[0], 3 * original[1]) == (docs, copied[1])
+    assert segments >= 3
+    try:
+        replicate.replicate(source, 2, copies)
+    except SystemExit as refused:
+        assert "exists" in str(refused)
+    else:
+        raise AssertionError("replicate wrote into an existing folder")
+    given = subprocess.run(
+        [
+            sys.executable, str(ROOT / "bench" / "run.py"),
+            "--index", str(copies), "--repeat", "1", "--load-seconds", "1", "--threads", "2",
+            "--out", str(tmp_path), "--pdf-corpus", str(corpus_dir),
+        ],
+        capture_output=True, text=True, timeout=600, cwd=ROOT,
+    )  # fmt: skip
+    assert given.returncode == 0, given.stderr[-2000:]
+    assert f"the index {copies}, {docs:,} decisions" in given.stdout
+    assert "not run: the index was given" in given.stdout and "3 copies" in given.stdout
 
 
 def test_bench_rejects_bad_arguments(tmp_path: Path) -> None:
