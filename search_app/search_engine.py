@@ -290,19 +290,19 @@ class Engine:
         order = sorted(
             range(len(words)), key=lambda i: self.searcher.doc_frequency(fieldname, btexts[i])
         )
-        keys: list[IntArray] = [np.zeros(0, dtype=np.int64)] * len(words)
-        postings: list[_Postings] = [_Postings(docs[:0], np.zeros(0, dtype=np.float64))] * len(
-            words
-        )
+        keys: dict[int, IntArray] = {}
+        postings: dict[int, _Postings] = {}
         for i in order:
             keys[i], postings[i] = self.positions(fieldname, btexts[i], docs)
             docs = postings[i].docs
         scores = np.zeros(len(docs), dtype=np.float64)
         for i in order:
+            if not len(docs):
+                break  # _members needs a document to look in
             keep = _members(docs, postings[i].docs)
             kept = _Postings(postings[i].docs[keep], postings[i].weights[keep])
             scores += self.bm25(fieldname, btexts[i], kept)
-        return keys, docs, scores
+        return [keys[i] for i in range(len(words))], docs, scores
 
     def _candidates(self, fieldname: str, words: list[str]) -> BoolArray:
         """Return documents that may hold every word (a superset), without reading positions.

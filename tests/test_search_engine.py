@@ -154,6 +154,7 @@ def tiny_index(tmp_path: Path) -> Path:
         "together#0": "continue the home exercise program daily",
         "twice#0": "home exercise program, then home exercise program again",
         "other#0": "a program of exercise at home",
+        "inflected#0": "plans nightly",  # the stem "plan", not the word
     }
     ix = whoosh_index.create_in(str(tmp_path), SCHEMA, indexname=INDEX_NAME)
     writer = ix.writer()
@@ -243,6 +244,7 @@ NEARS = [
     (["plan", "program"], 4, False),
     (["a", "home"], 6, False),
     (["continue", "program"], 4, True),  # "continue" is stemmed "continu"
+    (["nightly", "plan"], 2, False),  # a candidate by stems, without the word "plan"
 ]
 
 
