@@ -1,6 +1,6 @@
 """Make a scale proxy: an index whose segments are copies of a built index's segments.
 
-    .venv/bin/python bench/replicate.py --source bench/out/index-60000-s2 --times 10 --out DIR
+    .venv/bin/python bench/replicate.py --source bench/out/index-60000-s1 --times 10 --out DIR
 
 Building a million synthetic decisions takes over two hours on the 2-core benchmark machine,
 longer than a working session. Query cost grows with the number of postings to read, score and
