@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +12,30 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("IMR_TEST_CORPUS", ROOT.parent / "shared" / "corpus"))
+
+
+def corpus_sample(corpus_dir: Path, root: Path, pdfs: int) -> Path:
+    """Copy the corpus's seeds and its first pdfs PDF letters into root; return root."""
+    shutil.copytree(corpus_dir / "seeds", root / "seeds")
+    (root / "letters").mkdir()
+    for pdf in sorted((corpus_dir / "letters").glob("*.pdf"))[:pdfs]:
+        shutil.copy(pdf, root / "letters" / pdf.name)
+    return root
+
+
+def add_segment(ix: Any, documents: Iterable[dict[str, Any]]) -> None:
+    """Commit documents with Whoosh's own writer as a segment of their own (no merge)."""
+    writer = ix.writer()
+    for doc in documents:
+        writer.add_document(**doc)
+    writer.commit(merge=False)
+
+
+def delete_and_commit(ix: Any, fieldname: str, value: str) -> None:
+    """Delete the documents with value in fieldname, in a commit that merges nothing."""
+    writer = ix.writer()
+    writer.delete_by_term(fieldname, value)
+    writer.commit(merge=False)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -35,6 +35,7 @@ from indexer.build import (
 from indexer.letter import Letter, UnreadableLetter
 from indexer.parse import parse_file
 from indexer.pdf import extract_text
+from tests.conftest import corpus_sample
 
 ROOT = Path(__file__).resolve().parent.parent
 CASE_RE = re.compile(r"CM\s*\d{2}\s*-\s*(\d{4,8})")
@@ -107,12 +108,7 @@ def txt_copy(pdf: Path, dest: Path, case_prefix: str | None = None, pad: int = 0
 @pytest.fixture(scope="module")
 def small_corpus(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The seeds plus a dozen PDF letters: enough for two commits (build, then optimize)."""
-    root = tmp_path_factory.mktemp("small")
-    shutil.copytree(corpus_dir / "seeds", root / "seeds")
-    (root / "letters").mkdir()
-    for pdf in sorted((corpus_dir / "letters").glob("*.pdf"))[:12]:
-        shutil.copy(pdf, root / "letters" / pdf.name)
-    return root
+    return corpus_sample(corpus_dir, tmp_path_factory.mktemp("small"), 12)
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 import pytest
 from whoosh import index as whoosh_index
-from whoosh.writing import NO_MERGE
 
 from indexer.build import build_index
 from indexer.parse import parse_file
@@ -26,13 +25,22 @@ from search_app.search_index import Generation, _load
 from search_app.search_sidecar import (
     EXTRA_TABLES,
     Arrays,
+    GenerationKey,
     compute_arrays,
     generation_key,
     load_arrays,
 )
 from search_app.search_storage import _MapReader, open_mapped
+from tests.conftest import add_segment, delete_and_commit
 
 TABLES = (*FACETS, *EXTRA_TABLES)
+
+
+def _delete_outcome(index_dir: Path, outcome: str) -> GenerationKey:
+    """Commit the deletion of every decision with outcome; return the new generation's key."""
+    delete_and_commit(whoosh_index.open_dir(str(index_dir)), "outcome", outcome)
+    with open_mapped(str(index_dir)).reader() as reader:
+        return generation_key(reader)
 
 
 def _sidecars(directory: Path) -> list[str]:
@@ -46,16 +54,11 @@ def layered(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     index_dir = tmp / "index"
     build_index([corpus_dir / "seeds"], index_dir, procs=1)
     ix = whoosh_index.open_dir(str(index_dir))
-    writer = ix.writer()
-    for pdf in sorted((corpus_dir / "letters").glob("*.pdf"))[:3]:
-        for doc in to_documents(parse_file(pdf)):
-            writer.add_document(**doc)
-    writer.commit(mergetype=NO_MERGE)
+    pdfs = sorted((corpus_dir / "letters").glob("*.pdf"))[:3]
+    add_segment(ix, (doc for pdf in pdfs for doc in to_documents(parse_file(pdf))))
     with ix.searcher() as searcher:
         first = searcher.stored_fields(0)["letter_id"]
-    writer = ix.writer()
-    writer.delete_by_term("letter_id", first)
-    writer.commit(mergetype=NO_MERGE)
+    delete_and_commit(ix, "letter_id", first)
     return index_dir
 
 
@@ -188,12 +191,7 @@ def test_arrays_equal_a_document_by_document_reading(layered: Path) -> None:
 def test_generation_key_changes_with_each_commit(index_copy: Path, corpus_dir: Path) -> None:
     with open_mapped(str(index_copy)).reader() as reader:
         before = generation_key(reader)
-    ix = whoosh_index.open_dir(str(index_copy))
-    writer = ix.writer()
-    writer.delete_by_term("outcome", "Upheld")
-    writer.commit(mergetype=NO_MERGE)
-    with open_mapped(str(index_copy)).reader() as reader:
-        after = generation_key(reader)
+    after = _delete_outcome(index_copy, "Upheld")
     assert after.number == before.number + 1
     assert after.filename != before.filename and after.text != before.text
 
@@ -250,12 +248,7 @@ def test_a_damaged_sidecar_is_ignored_and_rebuilt(index_copy: Path, how: str) ->
 def test_a_sidecar_of_another_generation_is_never_used(index_copy: Path) -> None:
     _load(index_copy, 0)
     (old,) = _sidecars(index_copy)
-    ix = whoosh_index.open_dir(str(index_copy))
-    writer = ix.writer()
-    writer.delete_by_term("outcome", "Overturned")
-    writer.commit(mergetype=NO_MERGE)
-    with open_mapped(str(index_copy)).reader() as reader:
-        key = generation_key(reader)
+    key = _delete_outcome(index_copy, "Overturned")
     # Even under the new generation's own name, the old file's contents are refused.
     shutil.copy(index_copy / old, index_copy / key.filename)
     generation = _load(index_copy, 0)

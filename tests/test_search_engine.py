@@ -17,6 +17,7 @@ from indexer.parse import parse_file
 from indexer.schema import SCHEMA, STEMMED_SIBLINGS, pair_terms, to_documents
 from search_app import search
 from search_app.search_engine import evaluate
+from tests.conftest import add_segment, delete_and_commit
 
 
 def no_synonyms(term: str) -> frozenset[str]:
@@ -124,16 +125,10 @@ def segmented_index(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) 
     letters = [parse_file(path) for path in sorted((corpus_dir / "letters").glob("*.pdf"))]
     ix = whoosh_index.create_in(str(index_dir), SCHEMA, indexname=INDEX_NAME)
     for part in (letters[0::3], letters[1::3], letters[2::3]):
-        writer = ix.writer()
-        for letter in part:
-            for doc in to_documents(letter):
-                writer.add_document(**doc)
-        writer.commit(merge=False)
+        add_segment(ix, (doc for letter in part for doc in to_documents(letter)))
     with ix.searcher() as searcher:
         victim = searcher.stored_fields(1)["doc_id"]
-    writer = ix.writer()
-    writer.delete_by_term("doc_id", victim)
-    writer.commit(merge=False)
+    delete_and_commit(ix, "doc_id", victim)
     with ix.reader() as reader:
         assert len(list(reader.leaf_readers())) == 3 and reader.has_deletions()
     return index_dir

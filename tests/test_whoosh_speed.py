@@ -21,6 +21,7 @@ import indexer.whoosh_segment as whoosh_segment
 from indexer.build import INDEX_NAME, build_index
 from indexer.schema import SCHEMA
 from indexer.whoosh_speed import FastWriter
+from tests.conftest import corpus_sample
 
 
 def index_dump(index_dir: Path) -> list[dict[str, Any]]:
@@ -102,12 +103,7 @@ def build_both(
 @pytest.fixture(scope="module")
 def some_letters(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The seeds and 25 of the PDF letters: several commits' worth, built in seconds."""
-    root = tmp_path_factory.mktemp("some")
-    shutil.copytree(corpus_dir / "seeds", root / "seeds")
-    (root / "letters").mkdir()
-    for pdf in sorted((corpus_dir / "letters").glob("*.pdf"))[:25]:
-        shutil.copy(pdf, root / "letters" / pdf.name)
-    return root
+    return corpus_sample(corpus_dir, tmp_path_factory.mktemp("some"), 25)
 
 
 def test_one_commit_writes_the_same_index(
