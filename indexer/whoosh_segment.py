@@ -31,6 +31,8 @@ from whoosh.system import pack_ushort
 from whoosh.util import random_name
 from whoosh.util.numeric import byte_to_length
 
+from indexer.whoosh_dense import DenseWriter
+
 SPLIT_MIN_POSTINGS = 100_000  # below this, one process writes every field
 COPY_BYTES = 1 << 20
 # Writing a posting with positions costs about three of one with a frequency (measured at
@@ -179,9 +181,15 @@ class SegmentPostings:
             ]
 
     def write_field(
-        self, fw: Any, fieldname: str, lengths: list[int] | None, readers: list[Any]
+        self,
+        fw: Any,
+        fieldname: str,
+        lengths: list[int] | None,
+        readers: list[Any],
+        dense: DenseWriter | None = None,
     ) -> None:
-        """Write a field's terms through fw (a W3FieldWriter or a _PartWriter)."""
+        """Write a field's terms through fw (a W3FieldWriter or a _PartWriter), and the
+        common ones to dense too (whoosh_dense.py)."""
         fieldobj = self.schema[fieldname]
         pickled = _pickled(fieldobj)
         started = False
@@ -192,6 +200,8 @@ class SegmentPostings:
                 fw.start_field(fieldname, fieldobj)
                 started = True
             write_term(fw, tbytes, ids, weights, values, lengths, pickled)
+            if dense is not None and dense.wants(len(ids)):
+                dense.add(fieldname, tbytes, ids, weights)
         if started:
             fw.finish_field()
 
@@ -229,8 +239,10 @@ def write_postings(
     tempstorage: Any,
     codec: Any,
     child_setup: Callable[[], None] | None,
+    dense: DenseWriter | None = None,
 ) -> None:
-    """Write every field's postings into fw, the new segment's W3FieldWriter."""
+    """Write every field's postings into fw, the new segment's W3FieldWriter, and the
+    common terms' into dense (closed here, also on failure)."""
     sizes = postings.field_sizes()
     names = sorted(sizes)
     lengths = {name: field_lengths(pdr, name) for name in names}
@@ -239,20 +251,22 @@ def write_postings(
         split = _split_point([sizes[n] for n in names])
     part = None
     if child_setup is not None and split < len(names):
-        part = _Part.start(postings, names[split:], lengths, tempstorage, codec, child_setup)
+        part = _Part.start(postings, names[split:], lengths, tempstorage, codec, child_setup, dense)
     try:
         with postings.readers() as readers:
             for name in names[:split]:
-                postings.write_field(fw, name, lengths[name], readers)
+                postings.write_field(fw, name, lengths[name], readers, dense)
             terms = part.wait() if part else None
             if part and terms is None:  # the other process failed: write its fields here
                 for name in names[split:]:
-                    postings.write_field(fw, name, lengths[name], readers)
+                    postings.write_field(fw, name, lengths[name], readers, dense)
         if part and terms is not None:
-            part.append_to(fw, terms, postings.schema)
+            part.append_to(fw, terms, postings.schema, dense)
     finally:
         if part:
             part.discard()
+        if dense is not None:
+            dense.close()
 
 
 def _pickled(fieldobj: Any) -> bool:
@@ -301,10 +315,11 @@ class _PartWriter:
 class _Part:
     """A forked process writing some fields' postings to a temporary file."""
 
-    def __init__(self, pid: int, postname: str, termsname: str, storage: Any) -> None:
+    def __init__(self, pid: int, stem: str, storage: Any) -> None:
         self.pid = pid
-        self.postname = postname
-        self.termsname = termsname
+        self.postname = f"{stem}.postings"
+        self.termsname = f"{stem}.terms"
+        self.densename = f"{stem}.dense"
         self.storage = storage
 
     @classmethod
@@ -316,24 +331,32 @@ class _Part:
         storage: Any,
         codec: Any,
         child_setup: Callable[[], None],
+        dense: DenseWriter | None,
     ) -> _Part:
-        stem = random_name()
-        postname, termsname = f"{stem}.postings", f"{stem}.terms"
+        made = cls(0, random_name(), storage)
         parent = os.getpid()
         pid = os.fork()
         if pid:
-            return cls(pid, postname, termsname, storage)
+            made.pid = pid
+            return made
         status = 1  # the child: whatever happens, leave through os._exit (no cleanup of
         try:  # the parent's files, buffers or atexit handlers)
             child_setup()
             if os.getppid() == parent:
-                postfile = storage.create_file(postname)
+                postfile = storage.create_file(made.postname)
                 part = _PartWriter(codec, postfile)
+                own = None
+                if dense is not None:
+                    own = DenseWriter(
+                        storage.create_file(made.densename), dense.doccount, dense.minimum
+                    )
                 with postings.readers() as readers:
                     for name in names:
-                        postings.write_field(part, name, lengths[name], readers)
+                        postings.write_field(part, name, lengths[name], readers, own)
                 postfile.close()
-                out = storage.create_file(termsname)
+                if own is not None:
+                    own.close()
+                out = storage.create_file(made.termsname)
                 out.write(pickle.dumps(part.terms, pickle.HIGHEST_PROTOCOL))
                 out.close()
                 status = 0
@@ -353,8 +376,21 @@ class _Part:
             handle.close()
         return terms
 
-    def append_to(self, fw: Any, terms: list[tuple[str, bytes, Any]], schema: Any) -> None:
-        """Append the part's postings to fw's file and its terms to fw's term table."""
+    def append_to(
+        self,
+        fw: Any,
+        terms: list[tuple[str, bytes, Any]],
+        schema: Any,
+        dense: DenseWriter | None = None,
+    ) -> None:
+        """Append the part's postings to fw's file and its terms to fw's term table (and
+        its dense postings to dense)."""
+        if dense is not None:
+            handle = self.storage.open_file(self.densename)
+            try:
+                dense.append(handle)
+            finally:
+                handle.close()
         postfile = fw._postfile
         base = postfile.tell()
         source = self.storage.open_file(self.postname)
@@ -378,7 +414,7 @@ class _Part:
                 os.kill(self.pid, signal.SIGKILL)
                 os.waitpid(self.pid, 0)
             self.pid = 0
-        for name in (self.postname, self.termsname):
+        for name in (self.postname, self.termsname, self.densename):
             with suppress(Exception):
                 self.storage.delete_file(name)
 

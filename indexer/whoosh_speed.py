@@ -36,6 +36,7 @@ from whoosh.analysis.tokenizers import default_pattern
 from whoosh.writing import SegmentWriter
 
 from indexer.schema import PairFilter
+from indexer.whoosh_dense import DENSE_EXT, DenseWriter
 from indexer.whoosh_segment import (
     Items,
     SegmentPostings,
@@ -389,7 +390,10 @@ class FastWriter(SegmentWriter):  # type: ignore[misc]
         pdr = self.per_document_reader()
         try:
             split = self._child_setup if self._split else None
-            write_postings(postings, self.fieldwriter, pdr, self._tempstorage, self.codec, split)
+            dense = DenseWriter(self.newsegment.create_file(self.storage, DENSE_EXT), self.docnum)
+            write_postings(
+                postings, self.fieldwriter, pdr, self._tempstorage, self.codec, split, dense
+            )
         finally:
             pdr.close()
         self.fieldwriter.close()

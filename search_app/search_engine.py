@@ -35,6 +35,7 @@ from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
 from indexer.schema import PAIR_FIELDS, STEMMED_SIBLINGS, pair_terms
+from indexer.whoosh_dense import DenseReader, open_dense
 from search_app.search_facets import BoolArray, IntArray
 from search_app.search_index import Generation
 
@@ -195,10 +196,23 @@ class Engine:
     def _read(self, fieldname: str, text: bytes, wanted: IntArray | None) -> _Postings:
         docs: list[IntArray] = []
         weights: list[FloatArray] = []
-        for matcher, offset in self._matchers(fieldname, text):
+        for reader, offset in self.leaves:
+            if (fieldname, text) not in reader:
+                continue
             local = None if wanted is None else wanted[wanted >= offset] - offset
             if local is not None and not len(local):
                 continue
+            dense = self._dense(reader)
+            found_dense = dense.postings(fieldname, text) if dense is not None else None
+            if found_dense is not None:  # a common term: two arrays, no blocks to decode
+                ids, dense_weights = found_dense
+                if local is not None:
+                    keep = _members(local, ids)
+                    ids, dense_weights = ids[keep], dense_weights[keep]
+                docs.append(ids + offset)
+                weights.append(dense_weights)
+                continue
+            matcher = _raw(reader.postings(fieldname, text))
             if isinstance(matcher, W3LeafMatcher):
                 for ids, data in _blocks(matcher, local):
                     block_weights = _block_weights(data, len(ids))
@@ -220,6 +234,15 @@ class Engine:
         if not docs:
             return _Postings(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
         return _Postings(np.concatenate(docs), np.concatenate(weights))
+
+    def _dense(self, reader: Any) -> DenseReader | None:
+        """Return a segment's dense postings (whoosh_dense.py), or None when it has none."""
+        segment = reader.segment()
+        key = ("dense", segment.segment_id())
+        if key not in self.gen.arrays:
+            self.gen.arrays[key] = open_dense(reader.storage(), segment)
+        found: DenseReader | None = self.gen.arrays[key]
+        return found
 
     def positions(
         self, fieldname: str, text: bytes, wanted: IntArray, weighed: bool = True

@@ -1,0 +1,274 @@
+"""Dense postings (indexer/whoosh_dense.py): written with each segment, read by the engine.
+
+The engine reads a common term's postings from the segment's dense file instead of its
+blocks; everything it answers must stay what Whoosh answers.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
+from whoosh.matching import WrappingMatcher
+
+import indexer.whoosh_dense as whoosh_dense
+import indexer.whoosh_segment as whoosh_segment
+from indexer.build import INDEX_NAME, _writer, build_index
+from indexer.parse import parse_file
+from indexer.schema import SCHEMA, to_documents
+from indexer.whoosh_dense import DENSE_EXT, DenseError, DenseReader, DenseWriter, open_dense
+from search_app import search
+from search_app.search_engine import Engine
+from tests.conftest import add_segment, corpus_sample, delete_and_commit
+from tests.test_search_engine import QUERIES, compare, no_synonyms
+
+LOW = 10  # DENSE_MIN in these tests, so the small corpus has many dense terms
+
+
+class _Sink(io.BytesIO):
+    """A file DenseWriter can write and close, whose bytes stay readable."""
+
+    def close(self) -> None:
+        self.kept = self.getvalue()
+        super().close()
+
+
+def written(doccount: int, terms: dict[tuple[str, bytes], tuple[list[int], list[float]]]) -> bytes:
+    sink = _Sink()
+    writer = DenseWriter(sink, doccount, minimum=1)
+    for (fieldname, tbytes), (ids, weights) in terms.items():
+        writer.add(fieldname, tbytes, ids, weights)
+    writer.close()
+    return sink.kept
+
+
+def dense_terms(index_dir: Path) -> list[tuple[Any, DenseReader | None]]:
+    """Each segment of the index, with its dense postings (None: the segment has none)."""
+    ix = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
+    with ix.reader() as reader:
+        return [
+            (leaf.segment(), open_dense(leaf.storage(), leaf.segment()))
+            for leaf, _ in reader.leaf_readers()
+        ]
+
+
+def assert_dense_equals_blocks(index_dir: Path, minimum: int) -> int:
+    """Every term with at least minimum postings is dense, with the blocks' documents and
+    weights; return how many dense terms were checked."""
+    ix = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
+    checked = 0
+    with ix.reader() as reader:
+        for leaf, _ in reader.leaf_readers():
+            dense = open_dense(leaf.storage(), leaf.segment())
+            assert dense is not None
+            common = {k for k in leaf.all_terms() if leaf.doc_frequency(*k) >= minimum}
+            assert set(dense.keys()) == common
+            for fieldname, tbytes in sorted(common):
+                found = dense.postings(fieldname, tbytes)
+                assert found is not None
+                matcher = leaf.postings(fieldname, tbytes)
+                while isinstance(matcher, WrappingMatcher):  # deleted documents included
+                    matcher = matcher.child
+                ids, weights = [], []
+                while matcher.is_active():
+                    ids.append(matcher.id())
+                    weights.append(matcher.weight())
+                    matcher.next()
+                assert found[0].tolist() == ids, (fieldname, tbytes)
+                assert found[1].tolist() == weights, (fieldname, tbytes)
+                checked += 1
+    return checked
+
+
+def test_round_trip_of_each_kind() -> None:
+    terms = {
+        ("text", b"every"): (list(range(0, 1000, 2)), [float(n % 7 + 1) for n in range(500)]),
+        ("text", b"rare"): ([3, 999], [1.0, 1.0]),  # ids: smaller than a bitmap
+        ("treatment", b"boosted"): ([1, 2, 3], [2.5, 0.75, 300.0]),  # float32 weights
+        ("text", b"big"): ([5], [256.0]),  # a whole number over 255: float32
+    }
+    data = written(1000, terms)
+    reader = DenseReader(data, 1000)
+    for key, (ids, weights) in terms.items():
+        found = reader.postings(*key)
+        assert found is not None
+        assert found[0].dtype == np.int64 and found[0].tolist() == ids
+        assert found[1].dtype == np.float64 and found[1].tolist() == weights
+    kinds = {key: (entry[0], entry[3]) for key, entry in reader.directory.items()}
+    assert kinds == {
+        ("text", b"every"): ("bits", "u8"),
+        ("text", b"rare"): ("ids", "one"),
+        ("treatment", b"boosted"): ("ids", "f4"),
+        ("text", b"big"): ("ids", "f4"),
+    }
+    assert reader.postings("text", b"absent") is None
+
+
+def test_a_written_file_appends_to_another() -> None:
+    first = {("a", b"x"): ([1, 4], [1.0, 2.0])}
+    second = {("b", b"y"): (list(range(50)), [3.0] * 50), ("b", b"z"): ([7], [1.0])}
+    sink = _Sink()
+    writer = DenseWriter(sink, 64, minimum=1)
+    writer.add("a", b"x", *first[("a", b"x")])
+    writer.append(io.BytesIO(written(64, second)))
+    writer.close()
+    reader = DenseReader(sink.kept, 64)
+    for key, (ids, weights) in {**first, **second}.items():
+        found = reader.postings(*key)
+        assert found is not None and found[0].tolist() == ids and found[1].tolist() == weights
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda data: b"", "not a dense postings file"),
+        (lambda data: b"XXXXXXXX" + data[8:], "not a dense postings file"),
+        (lambda data: data[:-3], "cut short"),
+        (lambda data: data[:20] + data[-16:], "out of the file"),
+        (lambda data: data[:-40] + b"\x00" * 24 + data[-16:], "cannot be read"),
+    ],
+)
+def test_a_damaged_file_is_refused(damage: Any, message: str) -> None:
+    data = written(100, {("text", b"w"): (list(range(0, 100, 3)), [1.0] * 34)})
+    with pytest.raises(DenseError, match=message):
+        DenseReader(damage(data), 100)
+
+
+def test_a_document_outside_the_segment_is_refused() -> None:
+    writer = DenseWriter(_Sink(), 10, minimum=1)
+    with pytest.raises(ValueError, match="outside"):
+        writer.add("text", b"w", [3, 10], [1.0, 1.0])
+
+
+def test_a_damaged_file_in_a_segment_is_skipped_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    class Segment:
+        def make_filename(self, ext: str) -> str:
+            return f"seg{ext}"
+
+        def doc_count_all(self) -> int:
+            return 100
+
+    storage = FileStorage(str(tmp_path))
+    assert open_dense(storage, Segment()) is None  # none written
+    (tmp_path / f"seg{DENSE_EXT}").write_bytes(b"not dense postings at all, really")
+    with caplog.at_level(logging.WARNING):
+        assert open_dense(storage, Segment()) is None
+    assert "seg.dns is not used: not a dense postings file" in caplog.text
+
+
+def test_fresh_merged_and_split_segments_write_their_common_terms(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(whoosh_dense, "DENSE_MIN", LOW)
+    one = tmp_path / "one"
+    build_index([corpus_dir], one, procs=2)  # one commit, postings written by two processes
+    assert assert_dense_equals_blocks(one, LOW) > 1000
+    sample = corpus_sample(corpus_dir, tmp_path / "sample", 25)
+    merged = tmp_path / "merged"
+    report = build_index([sample], merged, procs=2, chunk_letters=8)
+    assert report.commits > 1 and report.optimized  # the merge read segments a block at a time
+    assert assert_dense_equals_blocks(merged, LOW) > 100
+
+
+def test_the_second_process_failing_still_writes_every_dense_term(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(whoosh_dense, "DENSE_MIN", LOW)
+
+    def failing(*args: Any) -> None:
+        raise RuntimeError("the second process fails")
+
+    monkeypatch.setattr(whoosh_segment._PartWriter, "start_field", failing)
+    build_index([corpus_dir], tmp_path, procs=2)
+    assert assert_dense_equals_blocks(tmp_path, LOW) > 1000
+    assert not [p for p in tmp_path.iterdir() if p.suffix == ".dense"]
+
+
+def test_a_merge_leaves_deleted_documents_out(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(whoosh_dense, "DENSE_MIN", LOW)
+    sample = corpus_sample(corpus_dir, tmp_path / "sample", 25)
+    build_index([sample], tmp_path / "ix", procs=2, chunk_letters=10)
+    ix = whoosh_index.open_dir(str(tmp_path / "ix"), indexname=INDEX_NAME)
+    with ix.searcher() as searcher:
+        victim = searcher.stored_fields(0)["letter_id"]
+    delete_and_commit(ix, "letter_id", victim)
+    writer = _writer(ix, -1)
+    writer.commit(optimize=True)
+    with ix.searcher() as searcher:
+        assert not searcher.reader().has_deletions()
+    assert assert_dense_equals_blocks(tmp_path / "ix", LOW) > 100
+
+
+@pytest.fixture(scope="module")
+def mixed_index(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A segment from Whoosh's writer (no dense postings), then one from FastWriter with
+    them (so its documents do not start at 0), and a deletion in each."""
+    index_dir = tmp_path_factory.mktemp("dense")
+    letters = [parse_file(p) for p in sorted((corpus_dir / "letters").glob("*.pdf"))]
+    ix = whoosh_index.create_in(str(index_dir), SCHEMA, indexname=INDEX_NAME)
+    add_segment(ix, (doc for letter in letters[::3] for doc in to_documents(letter)))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(whoosh_dense, "DENSE_MIN", LOW)
+        writer = _writer(ix, -1)
+        for letter in letters:
+            for doc in to_documents(letter):
+                writer.add_document(**doc)
+        writer.commit(merge=False)
+    with ix.searcher() as searcher:
+        victims = [searcher.stored_fields(n)["doc_id"] for n in (2, searcher.doc_count() - 3)]
+    for victim in victims:
+        delete_and_commit(ix, "doc_id", victim)
+    return index_dir
+
+
+def test_the_mixed_index_has_one_dense_segment(mixed_index: Path) -> None:
+    found = [dense for _, dense in dense_terms(mixed_index)]
+    assert len(found) == 2 and found[0] is None and found[1] is not None
+    assert ("text", b"therapi") in found[1]
+
+
+@pytest.mark.parametrize(("name", "query"), QUERIES, ids=[name for name, _ in QUERIES])
+def test_engine_equals_whoosh_with_dense_postings(mixed_index: Path, name: str, query: Any) -> None:
+    compare(mixed_index, query)
+
+
+def test_the_engine_reads_dense_terms_without_their_blocks(
+    mixed_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = search.open_index(mixed_index, expand=no_synonyms, check_seconds=0, cache_size=0)
+    try:
+        with index.searcher() as searcher:
+            engine = Engine(index.generation, searcher)
+            dense_leaf, offset = engine.leaves[1]
+            assert offset > 0
+            read = dense_leaf.postings
+            asked: list[tuple[str, bytes]] = []
+
+            def counted(fieldname: str, text: bytes, **kwargs: Any) -> Any:
+                asked.append((fieldname, text))
+                return read(fieldname, text, **kwargs)
+
+            rare = next(
+                t
+                for f, t in dense_leaf.all_terms()
+                if f == "text" and 0 < dense_leaf.doc_frequency(f, t) < LOW
+            )
+            monkeypatch.setattr(dense_leaf, "postings", counted)
+            common = engine.postings("text", b"therapi")
+            assert len(engine.postings("text", rare).docs) > 0
+            wanted = np.sort(common.docs[::2])
+            assert engine.postings("text", b"therapi", wanted).docs.tolist() == wanted.tolist()
+    finally:
+        index.close()
+    assert len(common.docs) > LOW
+    assert asked == [("text", rare)]  # only the rare term's blocks were read
