@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index, query
-from whoosh.index import TOC, clean_files
+from whoosh.index import TOC, FileIndex, clean_files
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.writing import NO_MERGE
 
@@ -46,6 +46,7 @@ from indexer.schema import (
     to_documents,
 )
 from indexer.whoosh_speed import ANALYSED, Analysis, new_writer
+from indexer.whoosh_storage import writable_storage
 
 INDEX_NAME = "MAIN"
 LOCK_FILE = "BUILD.lock"
@@ -206,10 +207,12 @@ def _open_index(index_dir: Path, *, create: bool) -> Any:
     if index_dir.exists() and not index_dir.is_dir():
         raise BuildError(f"{index_dir} is not a directory")
     try:
+        # Readers the build opens (deletions, merges, counts) map segments, never copy them.
+        storage = writable_storage(str(index_dir))
         if index.exists_in(str(index_dir), indexname=INDEX_NAME):
-            ix = index.open_dir(str(index_dir), indexname=INDEX_NAME)
+            ix = FileIndex(storage, indexname=INDEX_NAME)
         elif create:
-            ix = index.create_in(str(index_dir), SCHEMA, indexname=INDEX_NAME)
+            ix = FileIndex.create(storage, SCHEMA, INDEX_NAME)
         else:
             raise BuildError(f"no index in {index_dir}; build one with: imr-index build")
     except BuildError:

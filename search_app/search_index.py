@@ -17,9 +17,9 @@ import numpy as np
 from whoosh import index as whoosh_index
 
 from indexer.schema import FACETS
+from indexer.whoosh_storage import open_mapped
 from search_app.search_facets import BoolArray, FacetTable, resolve_value
 from search_app.search_sidecar import EXTRA_TABLES, read_arrays
-from search_app.search_storage import open_mapped
 
 Expand = Callable[[str], frozenset[str]]
 LOG = logging.getLogger(__name__)

@@ -18,7 +18,9 @@ from typing import Any
 
 import pytest
 from whoosh import index, query
+from whoosh.filedb.filestore import OverlayStorage
 from whoosh.filedb.structfile import StructFile
+from whoosh.reading import SegmentReader
 
 import indexer.build as build
 from indexer.build import (
@@ -35,6 +37,7 @@ from indexer.build import (
 from indexer.letter import Letter, UnreadableLetter
 from indexer.parse import parse_file
 from indexer.pdf import extract_text
+from indexer.whoosh_storage import _MapFile
 from tests.conftest import corpus_sample
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -172,6 +175,30 @@ def test_parallel_writers_build_the_same_index(
     with ix.reader() as reader:
         assert len(reader.leaf_readers()) == 1  # a fresh build merges its segments once
     assert not [n for n in os.listdir(index_dir) if n.endswith((".doclist", ".tmp"))]
+
+
+def test_the_build_reads_segments_through_maps(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Whoosh's own storage copies each segment into memory for every reader it opens (700 MB
+    # at 97k decisions); a build opens readers to delete, merge and count.
+    src = corpus_sample(corpus_dir, tmp_path / "src", 10)
+    index_dir = tmp_path / "index"
+    build_index([src], index_dir, procs=1, chunk_letters=8)
+    opened: list[Any] = []
+    real = SegmentReader.__init__
+
+    def noted(self: Any, storage: Any, *args: Any, **kwargs: Any) -> None:
+        real(self, storage, *args, **kwargs)
+        opened.append(self.storage())
+
+    monkeypatch.setattr(SegmentReader, "__init__", noted)
+    seed = sorted((src / "seeds").glob("*.txt"))[0]
+    seed.write_text(seed.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    report = build_index([src], index_dir, procs=1)
+    assert report.updated == 1
+    compound = [s.a for s in opened if isinstance(s, OverlayStorage)]
+    assert compound and all(isinstance(c._file, _MapFile) for c in compound)
 
 
 def test_a_second_build_changes_nothing(corpus_dir: Path, built: tuple[Path, Any]) -> None:

@@ -18,6 +18,7 @@ from whoosh import index as whoosh_index
 from indexer.build import build_index
 from indexer.parse import parse_file
 from indexer.schema import FACETS, SCHEMA, to_documents
+from indexer.whoosh_storage import _MapReader, open_mapped
 from search_app import analytics, search_sidecar
 from search_app.search import open_index, parse_request, run_search
 from search_app.search_facets import MISSING_DATE
@@ -30,7 +31,6 @@ from search_app.search_sidecar import (
     generation_key,
     load_arrays,
 )
-from search_app.search_storage import _MapReader, open_mapped
 from tests.conftest import add_segment, delete_and_commit
 
 TABLES = (*FACETS, *EXTRA_TABLES)
