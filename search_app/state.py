@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 
 from flask import Flask
@@ -18,7 +19,9 @@ def get_index(app: Flask) -> LetterIndex:
     """Return the app's LetterIndex, opening app.config["INDEX"] on first use.
 
     A missing index raises IndexMissing every time, so a build started after the app
-    becomes visible without a restart. Opening also warms the generation's caches.
+    becomes visible without a restart. Opening starts a thread that warms the generation's
+    caches (the browse page's counts, the statistics' columns): the first request need not
+    wait for them, and one that needs them before they are ready computes them itself.
     """
     found = app.extensions.get(EXTENSION_KEY)
     if isinstance(found, LetterIndex):
@@ -36,11 +39,18 @@ def get_index(app: Flask) -> LetterIndex:
             cache_size=cache,
             postings_mb=postings,
         )
-        # The first browse page and statistics would otherwise pay for these caches.
+        app.extensions[EXTENSION_KEY] = index
+        threading.Thread(target=_warm, args=(index,), name="imr-warm", daemon=True).start()
+        return index
+
+
+def _warm(index: LetterIndex) -> None:
+    """Fill the caches the browse page and the statistics would otherwise pay for."""
+    try:
         warm(index)
         cached_columns(index.generation)
-        app.extensions[EXTENSION_KEY] = index
-        return index
+    except Exception:  # only a head start: the requests compute what they need
+        logging.getLogger(__name__).warning("warming the index caches failed", exc_info=True)
 
 
 __all__ = ["IndexMissing", "get_index"]

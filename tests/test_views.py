@@ -16,12 +16,14 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 from xml.etree import ElementTree as ET
 
@@ -498,3 +500,35 @@ def test_corpus_pdf_route_serves_an_indexed_pdf(client: FlaskClient, corpus_dir:
         served += 1
     assert served > 0
     assert client.get("/letters/%2e%2e%2fsecret/pdf").status_code == 404
+
+
+def test_opening_the_index_warms_its_caches_in_the_background(
+    corpus_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The first request is answered without waiting for the browse counts and the
+    # statistics' columns; a thread fills them.
+    from search_app import analytics, create_app, state
+
+    started = threading.Event()
+    release = threading.Event()
+    real = analytics.cached_columns
+
+    def slow(generation: Any) -> Any:
+        started.set()
+        if not release.wait(5):  # get_index waited for this: not in the background
+            raise AssertionError("get_index warmed the caches before returning")
+        return real(generation)
+
+    monkeypatch.setattr(state, "cached_columns", slow)
+    app = create_app({"INDEX": str(corpus_index), "TESTING": True})
+    index = state.get_index(app)
+    assert started.wait(10)  # the warm thread is under way, and get_index has returned
+    response = app.test_client().get("/api/search?q=therapy")
+    assert response.status_code == 200 and response.get_json()["total"] > 0
+    release.set()
+    for thread in threading.enumerate():
+        if thread.name == "imr-warm":
+            thread.join(10)
+    assert index.generation.browse_counts is not None
+    assert any(entry[0] is index.generation for entry in analytics._COLUMNS.values())
+    index.close()
