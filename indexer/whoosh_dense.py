@@ -160,10 +160,19 @@ class DenseReader:
         return self.directory.keys()
 
     def postings(self, fieldname: str, tbytes: bytes) -> tuple[DocArray, WeightArray] | None:
-        """Return the term's documents (segment numbers) and weights, or None if not dense."""
+        """Return the term's documents (segment numbers) and weights, or None if not dense.
+
+        A damaged entry raises DenseError.
+        """
         entry = self.directory.get((fieldname, tbytes))
         if entry is None:
             return None
+        try:
+            return self._postings(entry)
+        except (ValueError, TypeError) as exc:
+            raise DenseError(f"{fieldname}:{tbytes!r} cannot be read: {exc}") from exc
+
+    def _postings(self, entry: Entry) -> tuple[DocArray, WeightArray]:
         doc_kind, doc_at, doc_size, weight_kind, weight_at, weight_size = entry
         raw = np.frombuffer(self.data, dtype=np.uint8, count=doc_size, offset=doc_at)
         if doc_kind == "bits":
@@ -185,9 +194,7 @@ class DenseReader:
             else:
                 raise DenseError(f"unknown weight kind {weight_kind!r}")
         if len(weights) != len(docs):
-            raise DenseError(
-                f"{fieldname}:{tbytes!r} has {len(docs)} documents but {len(weights)} weights"
-            )
+            raise DenseError(f"{len(docs)} documents but {len(weights)} weights")
         return docs, weights
 
 

@@ -17,6 +17,7 @@ own prefix query does.
 
 from __future__ import annotations
 
+import logging
 import pickle
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -35,13 +36,14 @@ from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
 from indexer.schema import PAIR_FIELDS, STEMMED_SIBLINGS, pair_terms
-from indexer.whoosh_dense import DenseReader, open_dense
+from indexer.whoosh_dense import DenseError, DenseReader, open_dense
 from search_app.search_facets import BoolArray, IntArray
 from search_app.search_index import Generation
 
 FloatArray = npt.NDArray[np.float64]
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 _POSITION_BITS = 32
+_LOG = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -202,8 +204,7 @@ class Engine:
             local = None if wanted is None else wanted[wanted >= offset] - offset
             if local is not None and not len(local):
                 continue
-            dense = self._dense(reader)
-            found_dense = dense.postings(fieldname, text) if dense is not None else None
+            found_dense = self._dense_postings(reader, fieldname, text)
             if found_dense is not None:  # a common term: two arrays, no blocks to decode
                 ids, dense_weights = found_dense
                 if local is not None:
@@ -243,6 +244,24 @@ class Engine:
             self.gen.arrays[key] = open_dense(reader.storage(), segment)
         found: DenseReader | None = self.gen.arrays[key]
         return found
+
+    def _dense_postings(
+        self, reader: Any, fieldname: str, text: bytes
+    ) -> tuple[IntArray, FloatArray] | None:
+        """Return a term's dense postings in a segment, or None (read its blocks instead).
+
+        A damaged entry is logged and the segment's dense postings are not used again.
+        """
+        dense = self._dense(reader)
+        if dense is None:
+            return None
+        try:
+            return dense.postings(fieldname, text)
+        except DenseError as exc:
+            segid = reader.segment().segment_id()
+            _LOG.warning("dense postings of segment %s are not used: %s", segid, exc)
+            self.gen.arrays[("dense", segid)] = None
+            return None
 
     def positions(
         self, fieldname: str, text: bytes, wanted: IntArray, weighed: bool = True

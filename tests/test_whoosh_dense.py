@@ -272,3 +272,36 @@ def test_the_engine_reads_dense_terms_without_their_blocks(
         index.close()
     assert len(common.docs) > LOW
     assert asked == [("text", rare)]  # only the rare term's blocks were read
+
+
+def test_an_entry_pointing_outside_the_file_is_refused() -> None:
+    reader = DenseReader(written(100, {("text", b"w"): ([1, 2], [1.0, 2.0])}), 100)
+    reader.directory[("text", b"w")] = ("ids", 10**6, 8, "u8", 0, 2)
+    with pytest.raises(DenseError, match="cannot be read"):
+        reader.postings("text", b"w")
+    reader.directory[("text", b"w")] = ("ids", 8, 8, "u8", 16, 5)
+    with pytest.raises(DenseError, match="2 documents but 5 weights"):
+        reader.postings("text", b"w")
+
+
+def test_the_engine_reads_the_blocks_of_a_damaged_entry(
+    mixed_index: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    index = search.open_index(
+        mixed_index, expand=no_synonyms, check_seconds=0, cache_size=0, postings_mb=0
+    )
+    try:
+        with index.searcher() as searcher:
+            engine = Engine(index.generation, searcher)
+            good = engine.postings("text", b"therapi")
+            dense = engine._dense(engine.leaves[1][0])
+            assert dense is not None
+            dense.directory[("text", b"therapi")] = ("bits", 10**9, 8, "one", 0, 0)
+            with caplog.at_level(logging.WARNING):
+                again = engine.postings("text", b"therapi")
+            assert again.docs.tolist() == good.docs.tolist()
+            assert again.weights.tolist() == good.weights.tolist()
+            assert "are not used" in caplog.text and "cannot be read" in caplog.text
+            assert engine._dense(engine.leaves[1][0]) is None
+    finally:
+        index.close()
