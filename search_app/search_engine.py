@@ -204,37 +204,37 @@ class Engine:
             local = None if wanted is None else wanted[wanted >= offset] - offset
             if local is not None and not len(local):
                 continue
-            found_dense = self._dense_postings(reader, fieldname, text)
-            if found_dense is not None:  # a common term: two arrays, no blocks to decode
-                ids, dense_weights = found_dense
+            for ids, found in self._chunks(reader, fieldname, text, local):
                 if local is not None:
                     keep = _members(local, ids)
-                    ids, dense_weights = ids[keep], dense_weights[keep]
+                    ids, found = ids[keep], found[keep]
                 docs.append(ids + offset)
-                weights.append(dense_weights)
-                continue
-            matcher = _raw(reader.postings(fieldname, text))
-            if isinstance(matcher, W3LeafMatcher):
-                for ids, data in _blocks(matcher, local):
-                    block_weights = _block_weights(data, len(ids))
-                    if local is not None:
-                        keep = _members(local, ids)
-                        ids, block_weights = ids[keep], block_weights[keep]
-                    docs.append(ids + offset)
-                    weights.append(block_weights)
-                continue
-            chosen = None if local is None else set(local.tolist())
-            found, found_weights = [], []
-            while matcher.is_active():
-                if chosen is None or matcher.id() in chosen:
-                    found.append(matcher.id())
-                    found_weights.append(matcher.weight())
-                matcher.next()
-            docs.append(np.asarray(found, dtype=np.int64) + offset)
-            weights.append(np.asarray(found_weights, dtype=np.float64))
+                weights.append(found)
         if not docs:
             return _Postings(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
         return _Postings(np.concatenate(docs), np.concatenate(weights))
+
+    def _chunks(
+        self, reader: Any, fieldname: str, text: bytes, local: IntArray | None
+    ) -> Iterator[tuple[IntArray, FloatArray]]:
+        """Yield a term's postings in one segment as arrays of (local) documents and weights:
+        its dense postings if it has them, else block by block, skipping blocks that hold
+        none of local (when given)."""
+        dense = self._dense_postings(reader, fieldname, text)
+        if dense is not None:  # a common term: two arrays, no blocks to decode
+            yield dense
+            return
+        matcher = _raw(reader.postings(fieldname, text))
+        if isinstance(matcher, W3LeafMatcher):
+            for ids, data in _blocks(matcher, local):
+                yield ids, _block_weights(data, len(ids))
+            return
+        found, found_weights = [], []  # another codec's matcher: one posting at a time
+        while matcher.is_active():
+            found.append(matcher.id())
+            found_weights.append(matcher.weight())
+            matcher.next()
+        yield np.asarray(found, dtype=np.int64), np.asarray(found_weights, dtype=np.float64)
 
     def _dense(self, reader: Any) -> DenseReader | None:
         """Return a segment's dense postings (whoosh_dense.py), or None when it has none."""
