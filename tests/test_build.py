@@ -201,6 +201,88 @@ def test_the_build_reads_segments_through_maps(
     assert compound and all(isinstance(c._file, _MapFile) for c in compound)
 
 
+def test_a_sharded_build_equals_the_single_writer(
+    corpus_dir: Path, built: tuple[Path, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Workers parse chunks of 20 letters and write each as a segment; this process commits
+    # them one by one, then the build merges them.
+    sizes: list[int] = []
+    real = build._shards
+
+    def counted(*args: Any) -> Any:
+        for shard in real(*args):
+            sizes.append(len(shard.letters))
+            yield shard
+
+    monkeypatch.setattr(build, "_shards", counted)
+    index_dir = tmp_path / "index"
+    progress: list[tuple[int, int]] = []
+    report = build_index(
+        [corpus_dir], index_dir, procs=2, chunk_letters=20, progress=lambda *p: progress.append(p)
+    )
+    letters = len(built[1].failed) + built[1].added
+    assert sizes == [20, 20, 20, letters - 60] and report.commits == 4 and report.optimized
+    assert progress[-1] == (letters, letters) and len(progress) == 5
+    assert index_stats(index_dir).to_json() == index_stats(built[0]).to_json()
+    assert indexed(index_dir) == indexed(built[0])
+    assert letters_file_agrees(index_dir)
+    assert not [n for n in os.listdir(index_dir) if build.SHARD_RE.match(n)]
+
+
+@pytest.mark.parametrize("chunk", [2, 3])
+def test_shards_keep_the_later_of_two_files(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    # 1a and 1b carry one letter id. Chunks of 2: 1a is committed with the first shard and
+    # replaced by 1b in the second; chunks of 3: both are in one shard, 1a's documents are
+    # dropped from it before it is committed.
+    pdfs = sorted((corpus_dir / "letters").glob("*.pdf"))[:4]
+    src = tmp_path / "src"
+    src.mkdir()
+    names = ["0a.txt", "1a.txt", "1b.txt", "2a.txt", "3a.txt"]
+    for name, pdf in zip(names, [pdfs[0], pdfs[1], pdfs[1], pdfs[2], pdfs[3]], strict=True):
+        txt_copy(pdf, src / name)
+    index_dir = tmp_path / "index"
+    first = build_index([src], index_dir, procs=2, chunk_letters=chunk)
+    letter_id = parse_file(src / "1a.txt").letter_id
+    assert (first.added, first.letters_total, first.commits) == (4, 4, -(-5 // chunk))
+    assert [(d.kept.name, d.dropped.name) for d in first.duplicates] == [("1b.txt", "1a.txt")]
+    assert indexed(index_dir)[letter_id]["source"] == str(src / "1b.txt")
+    # 1a changes, 1b does not: the unchanged later file still wins, so the shard that wrote
+    # 1a again drops it.
+    txt_copy(pdfs[1], src / "1a.txt", pad=2)
+    second = build_index([src], index_dir, procs=2, chunk_letters=chunk)
+    assert (second.added, second.updated, second.unchanged, second.letters_total) == (0, 0, 4, 4)
+    assert [(d.kept.name, d.dropped.name) for d in second.duplicates] == [("1b.txt", "1a.txt")]
+    assert indexed(index_dir)[letter_id]["source"] == str(src / "1b.txt")
+    assert second.decisions_total == first.decisions_total
+    assert letters_file_agrees(index_dir)
+
+
+def test_a_killed_builds_shard_folder_is_removed(
+    small_corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index_dir = tmp_path / "index"
+    build_index([small_corpus], index_dir, procs=1)
+    stale = index_dir / build.SHARD_DIR.format(99999, 0)
+    stale.mkdir()
+    (stale / "MAIN_abc.seg").write_bytes(b"half written")
+    seed = sorted((small_corpus / "seeds").glob("*.txt"))[0]
+    src = tmp_path / "src"
+    shutil.copytree(small_corpus, src)
+    (src / "seeds" / seed.name).write_text(seed.read_text(encoding="utf-8") + "\n\n", "utf-8")
+    ran: list[int] = []
+    real = build._shards
+
+    def counted(*args: Any) -> Any:
+        ran.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(build, "_shards", counted)
+    report = build_index([src], index_dir, procs=2, chunk_letters=5)
+    assert ran and report.updated + report.added >= 1 and not stale.exists()
+
+
 def test_a_second_build_changes_nothing(corpus_dir: Path, built: tuple[Path, Any]) -> None:
     index_dir, first = built
     before = sorted(os.listdir(index_dir))
@@ -308,20 +390,21 @@ def test_duplicate_letter_ids_keep_the_later_file(corpus_dir: Path, tmp_path: Pa
     assert [d.dropped.name for d in again.duplicates] == ["a.pdf"]
 
 
-@pytest.mark.parametrize("chunk", [1, 3])
+@pytest.mark.parametrize(("chunk", "procs"), [(4, 2), (1, 1), (1, 2)])
 def test_a_letter_seen_twice_in_a_build_is_written_once(
-    corpus_dir: Path, tmp_path: Path, chunk: int
+    corpus_dir: Path, tmp_path: Path, chunk: int, procs: int
 ) -> None:
-    # The writer takes letters as they come; a letter seen again in the same chunk (chunk 3)
-    # sends that chunk back to being written at commit, one seen again in a later chunk
-    # (chunk 1) deletes the committed copy.
+    # The single writer takes letters as they come; a letter seen again in the same chunk
+    # (chunk 4: the four files are one commit) sends that chunk back to being written at
+    # commit, one seen again in a later chunk (chunk 1) deletes the committed copy. With two
+    # processes and more letters than a chunk, shards of one letter each do the same.
     pdfs = sorted((corpus_dir / "letters").glob("*.pdf"))[:3]
     src = tmp_path / "src"
     src.mkdir()
     for n, pdf in enumerate(pdfs):
         shutil.copy(pdf, src / f"{n}a.pdf")
     txt_copy(pdfs[1], src / "1b.txt")
-    report = build_index([src], tmp_path / "index", procs=2, chunk_letters=chunk)
+    report = build_index([src], tmp_path / "index", procs=procs, chunk_letters=chunk)
     assert report.letters_total == 3 and report.decisions == report.decisions_total + (
         len(parse_file(pdfs[1]).decisions) if chunk == 1 else 0
     )
