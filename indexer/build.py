@@ -590,12 +590,11 @@ class _Build:
         except BaseException:
             _cancel(writer)
             raise
-        self.report.commits += 1
-        self.report.decisions += sum(item.documents for item in here.values())
-        self.docs_written += sum(item.documents for item in here.values())
-        self.committed.update(here)
-        for letter_id, item in here.items():
-            self.now[letter_id] = _Indexed(letter_id, str(item.path), item.content_hash)
+        written = {
+            letter_id: _Indexed(letter_id, str(item.path), item.content_hash)
+            for letter_id, item in here.items()
+        }
+        self._committed(written, sum(item.documents for item in here.values()))
 
     def _claim(self, letter_id: str, position: int, path: Path) -> bool:
         """Count a parsed letter as take() does; False when an unchanged later file wins."""
@@ -686,17 +685,26 @@ class _Build:
         finally:
             if gc_was_enabled:
                 gc.enable()
+        written = {
+            letter_id: _Indexed(letter_id, str(letter.source), letter.content_hash)
+            for letter_id, letter in self.pending.items()
+        }
+        self._committed(written, decisions, deletions)
+        self.pending.clear()
+        self.eager = self.writers <= 1
+
+    def _committed(
+        self, written: dict[str, _Indexed], decisions: int, deletions: Collection[str] = ()
+    ) -> None:
+        """Note a commit: the letters it wrote (decisions documents), the ones it deleted."""
         self.report.commits += 1
         self.report.decisions += decisions
-        self.committed.update(self.pending)
+        self.docs_written += decisions
+        self.committed.update(written)
         self.committed.difference_update(deletions)
         for letter_id in deletions:
             self.now.pop(letter_id, None)
-        for letter_id, letter in self.pending.items():
-            self.now[letter_id] = _Indexed(letter_id, str(letter.source), letter.content_hash)
-        self.pending.clear()
-        self.docs_written += decisions
-        self.eager = self.writers <= 1
+        self.now.update(written)
 
     def _writer_for_chunk(self) -> Any:
         """Open a writer and add every pending letter to it (the chunk was not written yet)."""
@@ -872,7 +880,6 @@ def build_index(
         # FastWriter); with procs=1 this process would analyse either way.
         analyse = FAST_WRITER and writers <= 1 and procs > 1
         sharded = analyse and len(todo) > run.chunk_letters
-        tasks = [(path, digest, analyse) for _, path, digest in todo]
         try:
             if sharded:
                 _tidy(ix, index_dir)  # no shard folder of a killed build may be in the way
@@ -887,6 +894,7 @@ def build_index(
                         if progress:
                             progress(done, len(todo))
             else:
+                tasks = [(path, digest, analyse) for _, path, digest in todo]
                 with closing(_parse_all(tasks, procs, lock_fd)) as results:
                     for done, ((position, path, _), (letter, reason, docs)) in enumerate(
                         zip(todo, results, strict=True), start=1

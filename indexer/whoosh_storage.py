@@ -8,7 +8,7 @@ files itself; here that file is a view of one read-only map of the segment, and 
 sub-files it hands out. Queries read the same bytes as before, at the same speed.
 
 The search app opens its index read-only through open_mapped; a build opens it writable
-(writable_index), so that its readers (for deletions, merges and counts) do not copy either.
+(writable_storage), so that its readers (for deletions, merges and counts) do not copy either.
 """
 
 from __future__ import annotations
