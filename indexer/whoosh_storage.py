@@ -7,19 +7,21 @@ searcher). Whoosh's CompoundStorage asks its file for sub-files when the storage
 files itself; here that file is a view of one read-only map of the segment, and so are the
 sub-files it hands out. Queries read the same bytes as before, at the same speed.
 
-The search app opens its index read-only through open_mapped; a build opens it writable
-(writable_storage), so that its readers (for deletions, merges and counts) do not copy either.
+The search app opens its index read-only through open_mapped, pinned to the version committed
+when it opened (PinnedIndex); a build opens it writable (writable_storage), so that its readers
+(for deletions, merges and counts) do not copy either.
 """
 
 from __future__ import annotations
 
+import copy
 import mmap
 import os
 from typing import Any
 
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import BufferFile, StructFile
-from whoosh.index import FileIndex
+from whoosh.index import TOC, FileIndex
 
 _PEEK = 8192
 
@@ -123,9 +125,41 @@ class MappedStorage(FileStorage):  # type: ignore[misc]
         return _MapFile(source, 0, len(source), name)
 
 
-def open_mapped(path: str, indexname: str = "MAIN") -> Any:
-    """Open the index at path for reading, its segments mapped without copies."""
-    return FileIndex(MappedStorage(path), indexname=indexname)
+class PinnedIndex(FileIndex):  # type: ignore[misc]
+    """A read-only FileIndex fixed to the version (TOC) committed when it was opened.
+
+    Whoosh's FileIndex reads the newest TOC for every reader and searcher it opens, so two
+    searchers of one FileIndex could number different documents when a build commits between
+    them. The search app keeps arrays (sizes, facets, deletions) per opened version; its
+    searchers must number the documents those arrays describe, however many commits follow.
+    """
+
+    def __init__(self, storage: FileStorage, indexname: str = "MAIN") -> None:
+        # FileIndex.__init__ would only read the TOC to check that it can; reading it here
+        # once also fixes the version.
+        self.storage = storage
+        self._schema = None
+        self.indexname = indexname
+        self._toc = TOC.read(storage, indexname)
+
+    @property
+    def generation(self) -> int:
+        """The committed version's number (the N of its _MAIN_N.toc)."""
+        return int(self._toc.generation)
+
+    def _read_toc(self) -> Any:
+        toc = copy.copy(self._toc)
+        toc.segments = list(self._toc.segments)  # Whoosh's _reader may extend this list
+        return toc
+
+
+def open_mapped(path: str, indexname: str = "MAIN") -> PinnedIndex:
+    """Open the version of the index at path committed now, its segments mapped, not copied.
+
+    Readers and searchers opened from it later see that version, not a newer commit. A newer
+    commit may have deleted the version's segment files by then: opening fails with OSError.
+    """
+    return PinnedIndex(MappedStorage(path), indexname=indexname)
 
 
 def writable_storage(path: str) -> MappedStorage:

@@ -226,8 +226,9 @@ class LetterIndex:
         if getattr(local, "generation", None) is not generation:
             old = getattr(local, "searcher", None)
             if old is not None:
+                local.searcher = local.generation = None
                 old.close()
-            local.searcher = generation.ix.searcher()
+            local.searcher, generation = self._open_searcher(generation)
             local.generation = generation
         outer = getattr(local, "pinned", None)
         local.pinned = generation
@@ -235,6 +236,18 @@ class LetterIndex:
             yield local.searcher
         finally:
             local.pinned = outer
+
+    def _open_searcher(self, generation: Generation) -> tuple[Any, Generation]:
+        """Open a searcher of generation, or of the newest one if a build has since removed
+        generation's segment files (each generation reads its own committed version)."""
+        try:
+            return generation.ix.searcher(), generation
+        except OSError:
+            self.refresh()
+            newest = self._generation
+            if newest is generation:
+                raise
+            return newest.ix.searcher(), newest
 
     def close(self) -> None:
         """Close this thread's searcher."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date
@@ -18,6 +19,7 @@ from search_app.models import MAX_PAGE, BadRequest, SearchPage, SearchRequest
 from search_app.search import parse_request, run_search
 from search_app.search_compile import Highlights
 from search_app.search_snippets import make_highlighter, snippet
+from tests.conftest import add_segment
 
 SYNONYMS = [
     frozenset({"gabapentin", "neurontin"}),
@@ -298,6 +300,58 @@ def test_refresh_sees_a_new_commit(small: search.LetterIndex) -> None:
     assert find(small, "imaging").total == 0
     write_index(small.path, [extra])
     assert find(small, "imaging").total == 1
+
+
+def _in_new_thread(index: search.LetterIndex, q: str) -> int:
+    """Search from a thread of its own, which opens a searcher of the current generation."""
+    found: list[int | BaseException] = []
+
+    def run() -> None:
+        try:
+            found.append(find(index, q).total)
+        except BaseException as error:  # noqa: BLE001 - handed back to the test
+            found.append(error)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if isinstance(found[0], BaseException):
+        raise found[0]
+    return found[0]
+
+
+MRI = item(
+    "Knee MRI", Outcome.UPHELD, "Imaging is indicated.", "Diagnostic Testing", "Imaging/Radiology"
+)
+
+
+def test_a_generation_searches_the_version_it_opened(tmp_path: Path) -> None:
+    """A searcher opened after a commit still numbers the documents its generation's arrays
+    describe; the next check moves on to the new commit."""
+    write_index(tmp_path, LETTERS)
+    index = search.open_index(tmp_path, expand=fake_expand, check_seconds=3600)
+    size = index.generation.size
+    ix = whoosh_index.open_dir(str(tmp_path))
+    add_segment(ix, to_documents(make_letter(4, [MRI], date(2017, 1, 1))))
+    assert _in_new_thread(index, "imaging") == 0
+    assert _in_new_thread(index, "injection") == find(index, "injection").total > 0
+    assert index.generation.size == size
+    assert index.refresh()
+    assert _in_new_thread(index, "imaging") == 1
+    index.close()
+
+
+def test_a_generation_whose_segments_were_merged_away_moves_to_the_newest(
+    tmp_path: Path,
+) -> None:
+    write_index(tmp_path, LETTERS)
+    index = search.open_index(tmp_path, expand=fake_expand, check_seconds=3600)
+    before = {p.name for p in tmp_path.glob("*.seg")}
+    write_index(tmp_path, [make_letter(4, [MRI], date(2017, 1, 1))])
+    whoosh_index.open_dir(str(tmp_path)).optimize()
+    assert not before & {p.name for p in tmp_path.glob("*.seg")}, "the old segment is still there"
+    assert _in_new_thread(index, "imaging") == 1
+    index.close()
 
 
 def test_get_letter(small: search.LetterIndex) -> None:
