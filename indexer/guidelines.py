@@ -216,10 +216,17 @@ def _general_chapter_re() -> re.Pattern[str]:
     return re.compile("|".join(flexible_pattern(c) for c in chapters), re.IGNORECASE)
 
 
+@cache
+def _chapter_re(chapter: str, whole: bool) -> re.Pattern[str]:
+    """Match a chapter's name at the start of a text (the whole text, with a year or not)."""
+    tail = r"(?:\s+\d{4})?$" if whole else ""
+    return re.compile(flexible_pattern(chapter) + tail, re.IGNORECASE)
+
+
 def _general_chapter(name: str) -> str | None:
     """Return the General Approaches chapter a name starts with, or None."""
     for chapter in GENERAL_APPROACH_CHAPTERS:
-        if re.match(flexible_pattern(chapter) + r"(?:\s+\d{4})?$", name, re.IGNORECASE):
+        if _chapter_re(chapter, True).match(name):
             return chapter
     return None
 
@@ -230,7 +237,7 @@ def _mtus_family(name: str) -> tuple[str, str | None]:
         if re.fullmatch(pattern, name, re.IGNORECASE):
             return family, None
     for chapter, source in ACOEM_CHAPTERS:
-        if re.match(flexible_pattern(chapter), name, re.IGNORECASE):
+        if _chapter_re(chapter, False).match(name):
             return ACOEM_MTUS, source
     return ACOEM_MTUS, _general_chapter(name)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from indexer import drugs
 from indexer.vocabulary import vocabulary
@@ -362,6 +363,22 @@ def classify_treatment(treatment: str, rationale: str) -> tuple[str | None, str 
     text = remaining_request(treatment)
     if not text:
         return NO_LABEL
+    label = _by_request(text)
+    if label != NO_LABEL:
+        return label
+    decided = _decided_as(text, rationale)
+    if decided != NO_LABEL:
+        return _checked(decided)
+    return _checked(_first_rule(text, LATER_RULES[-1:]))
+
+
+@lru_cache(maxsize=4096)
+def _by_request(text: str) -> Label:
+    """Label a request by its own words (the rationale is not read), or NO_LABEL.
+
+    Cached: one item is classified up to three times while a letter is parsed, and the same
+    requests recur from letter to letter.
+    """
     steps: tuple[Step, ...] = (
         lambda t: _first_rule(t, SERVICE_RULES),
         _systemic_shot,
@@ -373,10 +390,7 @@ def classify_treatment(treatment: str, rationale: str) -> tuple[str | None, str 
         label = step(text)
         if label != NO_LABEL:
             return _checked(label)
-    decided = _decided_as(text, rationale)
-    if decided != NO_LABEL:
-        return _checked(decided)
-    return _checked(_first_rule(text, LATER_RULES[-1:]))
+    return NO_LABEL
 
 
 def _systemic_shot(text: str) -> Label:
