@@ -64,9 +64,25 @@ def build(db_path: Path, docs: Iterable[dict[str, Any]]) -> tuple[int, float]:
         CREATE TABLE facets(rowid INTEGER, facet TEXT, value TEXT);
         """
     )
+    count, facet_rows = _insert(con, docs, 1)
+    con.executemany("INSERT INTO facets VALUES (?, ?, ?)", facet_rows)
+    con.execute("INSERT INTO fts(fts) VALUES ('rebuild')")
+    con.executescript(
+        "CREATE INDEX facets_value ON facets(facet, value, rowid);"
+        "CREATE INDEX facets_row ON facets(rowid); CREATE INDEX docs_decided ON docs(decided);"
+    )
+    con.commit()
+    con.close()
+    return count, time.perf_counter() - started
+
+
+def _insert(
+    con: sqlite3.Connection, docs: Iterable[dict[str, Any]], first: int
+) -> tuple[int, list[tuple[int, str, str]]]:
+    """Insert documents into docs from rowid first on; return their count and facet rows."""
     count = 0
     facet_rows: list[tuple[int, str, str]] = []
-    for rowid, doc in enumerate(docs, start=1):
+    for rowid, doc in enumerate(docs, start=first):
         decided = doc.get("decision_date")
         con.execute(
             "INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -86,13 +102,24 @@ def build(db_path: Path, docs: Iterable[dict[str, Any]]) -> tuple[int, float]:
             values = split_values(raw) if facet in MULTI else ((raw,) if raw else ())
             facet_rows.extend((rowid, facet, value) for value in values)
         count += 1
-    con.executemany("INSERT INTO facets VALUES (?, ?, ?)", facet_rows)
-    con.execute("INSERT INTO fts(fts) VALUES ('rebuild')")
-    con.executescript(
-        "CREATE INDEX facets_value ON facets(facet, value, rowid);"
-        "CREATE INDEX facets_row ON facets(rowid); CREATE INDEX docs_decided ON docs(decided);"
-    )
-    con.commit()
+    return count, facet_rows
+
+
+def append(db_path: Path, docs: Iterable[dict[str, Any]]) -> tuple[int, float]:
+    """Add documents to a database build() wrote, as an update would: their rows, their
+    facets and their full text, in one transaction; return (documents, seconds)."""
+    started = time.perf_counter()
+    con = sqlite3.connect(db_path)
+    con.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
+    first = con.execute("SELECT coalesce(max(rowid), 0) + 1 FROM docs").fetchone()[0]
+    with con:
+        count, facet_rows = _insert(con, docs, first)
+        con.executemany("INSERT INTO facets VALUES (?, ?, ?)", facet_rows)
+        con.execute(
+            "INSERT INTO fts(rowid, treatment, rationale, summary) "
+            "SELECT rowid, treatment, rationale, summary FROM docs WHERE rowid >= ?",
+            (first,),
+        )
     con.close()
     return count, time.perf_counter() - started
 

@@ -6,6 +6,7 @@ No timing is asserted: the numbers depend on the machine.
 from __future__ import annotations
 
 import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -134,3 +135,78 @@ def test_bench_rejects_bad_arguments(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert "--size must be at least 1" in done.stderr
+
+
+def test_month_adds_letters_to_copies_of_the_base_and_prints_a_table(tmp_path: Path) -> None:
+    from indexer.build import build_index
+    from indexer.generate import generate_corpus
+    from search_app import search
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import fts
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    generate_corpus(tmp_path / "corpus", 40, 7)
+    base = tmp_path / "index-40-s7"
+    before = build_index([tmp_path / "corpus"], base, procs=1).decisions_total
+    index = search.open_index(base)
+    with index.searcher() as searcher:
+        fts.build(tmp_path / "fts-40-s7.sqlite", fts.documents(searcher))
+    index.close()
+    files = sorted(p.name for p in base.iterdir())
+    done = subprocess.run(
+        [
+            sys.executable, str(ROOT / "bench" / "month.py"), "--base", str(base),
+            "--letters", "30", "--runs", "2", "--out", str(tmp_path / "out"),
+        ],
+        capture_output=True, text=True, timeout=600, cwd=ROOT,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    text = done.stdout
+    assert text == (tmp_path / "out" / "month.md").read_text()
+    assert "| Letters added / updated / failed | 30 / 0 / 0 |" in text
+    added = re.search(r"\| Decisions added \| (\d+) \(index after: ([\d,]+)\) \|", text)
+    assert added and int(added[2].replace(",", "")) == before + int(added[1])
+    assert re.search(r"\| Wall time, median \(runs\) \| \*\*[\d.]+ s\*\* \([\d.]+, [\d.]+\); "
+                     r"the target is for 12,000 letters \|", text)  # fmt: skip
+    assert re.search(r"\| SQLite FTS5, same decisions .* \| [\d.]+ s \([\d.]+, [\d.]+\); ", text)
+    assert re.search(r"\| Ours / FTS5 \| [\d.]+x", text)
+    assert sorted(p.name for p in base.iterdir()) == files, "the base index was changed"
+    assert not (tmp_path / "out" / "month-scratch").exists()
+    peer = sqlite3.connect(tmp_path / "fts-40-s7.sqlite")
+    assert peer.execute("SELECT count(*) FROM docs").fetchone()[0] == before
+    peer.close()
+
+
+def test_fts_append_indexes_the_new_documents_for_match(tmp_path: Path) -> None:
+    from indexer.build import build_index
+    from indexer.generate import generate_corpus
+    from search_app import search
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import fts
+        import month
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    generate_corpus(tmp_path / "base", 20, 7)
+    generate_corpus(tmp_path / "month", 20, 8)
+    build_index([tmp_path / "base"], tmp_path / "index", procs=1)
+    index = search.open_index(tmp_path / "index")
+    with index.searcher() as searcher:
+        base_docs, _ = fts.build(tmp_path / "fts.sqlite", fts.documents(searcher))
+    index.close()
+    docs = month.month_documents(tmp_path / "month")
+    assert fts.append(tmp_path / "fts.sqlite", docs)[0] == len(docs) > 0
+    con = sqlite3.connect(tmp_path / "fts.sqlite")
+    rows = con.execute("SELECT count(*), min(rowid), max(rowid) FROM docs").fetchone()
+    assert rows == (base_docs + len(docs), 1, base_docs + len(docs))
+    word = docs[-1]["treatment"].split()[0].strip("\"'(),.:;")
+    new = con.execute(
+        "SELECT count(*) FROM fts WHERE fts MATCH ? AND rowid > ?", (f'"{word}"', base_docs)
+    ).fetchone()[0]
+    assert new >= 1, word  # at least the decision whose treatment starts with it
+    facets = con.execute("SELECT count(DISTINCT rowid) FROM facets WHERE rowid > ?", (base_docs,))
+    assert facets.fetchone()[0] == len(docs)
+    con.close()
