@@ -171,6 +171,8 @@ def report(args: argparse.Namespace, facts: dict[str, Any]) -> str:
             f"| {seconds:.1f} s ({', '.join(f'{s:.1f}' for s in peer)}); "
             f"{decisions / seconds:,.0f} decisions/s; parsing not included |",
             f"| Ours / FTS5 | {median / seconds:.1f}x (ours includes parsing the letters) |",
+            f"| Parsing the month into documents, one process (the peer's input) "
+            f"| {facts['parse_seconds']:.1f} s |",
         ]
     else:
         lines.append("| SQLite FTS5 | not run: no database of the base (bench/run.py writes "
@@ -227,7 +229,9 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(scratch, ignore_errors=True)
     if db is not None:
         step("SQLite FTS5")
+        started = time.perf_counter()
         docs = month_documents(corpus)
+        facts["parse_seconds"] = time.perf_counter() - started
         scratch_db = args.out / "month-scratch.sqlite"
         try:
             facts["peer"] = [peer_run(db, scratch_db, docs) for _ in range(args.runs)]

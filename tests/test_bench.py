@@ -172,6 +172,7 @@ def test_month_adds_letters_to_copies_of_the_base_and_prints_a_table(tmp_path: P
                      r"the target is for 12,000 letters \|", text)  # fmt: skip
     assert re.search(r"\| SQLite FTS5, same decisions .* \| [\d.]+ s \([\d.]+, [\d.]+\); ", text)
     assert re.search(r"\| Ours / FTS5 \| [\d.]+x", text)
+    assert re.search(r"\| Parsing the month into documents, one process .* \| [\d.]+ s \|", text)
     assert sorted(p.name for p in base.iterdir()) == files, "the base index was changed"
     assert not (tmp_path / "out" / "month-scratch").exists()
     peer = sqlite3.connect(tmp_path / "fts-40-s7.sqlite")
