@@ -857,7 +857,7 @@ def build_index(
 
     With procs > 1 and more letters to parse than chunk_letters, workers parse chunks of
     letters and each writes its chunk as a segment (FastWriter, whoosh_speed.py), which this
-    process commits in order (a month of 12,000 letters onto 97k decisions: 65 s, about 300
+    process commits in order (a month of 12,000 letters onto 97k decisions: about 60 s, 320
     decisions/s). Otherwise one FastWriter in this process takes letters as parse workers
     deliver them analysed (about 240 decisions/s for 2,000 letters). writers > 1 analyses
     large commits in that many processes through Whoosh's own writer (75/s there, and its
