@@ -147,6 +147,10 @@ class PinnedIndex(FileIndex):  # type: ignore[misc]
         """The committed version's number (the N of its _MAIN_N.toc)."""
         return int(self._toc.generation)
 
+    def segments(self) -> list[Any]:
+        """The committed version's segments."""
+        return list(self._toc.segments)
+
     def _read_toc(self) -> Any:
         toc = copy.copy(self._toc)
         toc.segments = list(self._toc.segments)  # Whoosh's _reader may extend this list

@@ -239,10 +239,10 @@ class Engine:
     def _dense(self, reader: Any) -> DenseReader | None:
         """Return a segment's dense postings (whoosh_dense.py), or None when it has none."""
         segment = reader.segment()
-        key = ("dense", segment.segment_id())
-        if key not in self.gen.arrays:
-            self.gen.arrays[key] = open_dense(reader.storage(), segment)
-        found: DenseReader | None = self.gen.arrays[key]
+        segid = segment.segment_id()
+        if segid not in self.gen.dense:
+            self.gen.dense[segid] = open_dense(reader.storage(), segment)
+        found: DenseReader | None = self.gen.dense[segid]
         return found
 
     def _dense_postings(
@@ -260,7 +260,7 @@ class Engine:
         except DenseError as exc:
             segid = reader.segment().segment_id()
             _LOG.warning("dense postings of segment %s are not used: %s", segid, exc)
-            self.gen.arrays[("dense", segid)] = None
+            self.gen.dense[segid] = None
             return None
 
     def positions(

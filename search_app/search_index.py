@@ -123,6 +123,9 @@ class Generation:
     arrays: dict[Hashable, Any] = field(default_factory=dict)
     # Tables the statistics count besides the facets (citations), by field name.
     extra_tables: dict[str, FacetTable] = field(default_factory=dict)
+    # Segment id -> its dense postings (whoosh_dense.DenseReader) or None, opened on first use.
+    # A segment's files never change, so the next generation keeps its segments' entries.
+    dense: dict[str, Any] = field(default_factory=dict)
 
 
 def _signature(path: Path) -> tuple[tuple[str, int, int], ...]:
@@ -141,8 +144,14 @@ def _signature(path: Path) -> tuple[tuple[str, int, int], ...]:
     return tuple(sorted(out))
 
 
-def _load(path: Path, cache_size: int, postings_mb: int = 0) -> Generation:
-    """Open the committed generation at path with its arrays (from the sidecar when valid)."""
+def _load(
+    path: Path, cache_size: int, postings_mb: int = 0, dense: dict[str, Any] | None = None
+) -> Generation:
+    """Open the committed generation at path with its arrays (from the sidecar when valid).
+
+    dense is the previous generation's dense postings by segment id; those of segments still
+    in the index are kept.
+    """
     signature = _signature(path)
     if not signature or not whoosh_index.exists_in(str(path)):
         raise IndexMissing(path)
@@ -151,6 +160,7 @@ def _load(path: Path, cache_size: int, postings_mb: int = 0) -> Generation:
         arrays = read_arrays(reader, path)
     tables = {name: arrays.tables[name] for name in FACETS}
     extra = {name: arrays.tables[name] for name in EXTRA_TABLES}
+    kept = {s.segment_id() for s in ix.segments()} & set(dense or ())
     return Generation(
         ix,
         signature,
@@ -161,6 +171,7 @@ def _load(path: Path, cache_size: int, postings_mb: int = 0) -> Generation:
         matches=MatchCache(cache_size),
         postings=ByteCache(postings_mb * 2**20),
         extra_tables=extra,
+        dense={segid: (dense or {})[segid] for segid in kept},
     )
 
 
@@ -209,7 +220,8 @@ class LetterIndex:
             if signature == self._generation.signature:
                 return False
             try:
-                self._generation = _load(self.path, self.cache_size, self.postings_mb)
+                old = self._generation
+                self._generation = _load(self.path, self.cache_size, self.postings_mb, old.dense)
             except Exception as error:  # noqa: BLE001 - any failure keeps the old generation
                 # A generation read while a build is still writing can fail in many ways
                 # (missing files, short reads inside Whoosh's column readers): keep serving

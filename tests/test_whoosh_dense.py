@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import io
 import logging
+import shutil
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 from whoosh import index as whoosh_index
+from whoosh import query as wq
 from whoosh.filedb.filestore import FileStorage
 from whoosh.matching import WrappingMatcher
 
@@ -24,7 +26,7 @@ from indexer.parse import parse_file
 from indexer.schema import SCHEMA, to_documents
 from indexer.whoosh_dense import DENSE_EXT, DenseError, DenseReader, DenseWriter, open_dense
 from search_app import search
-from search_app.search_engine import Engine
+from search_app.search_engine import Engine, evaluate
 from tests.conftest import add_segment, corpus_sample, delete_and_commit
 from tests.test_search_engine import QUERIES, compare, no_synonyms
 
@@ -303,5 +305,38 @@ def test_the_engine_reads_the_blocks_of_a_damaged_entry(
             assert again.weights.tolist() == good.weights.tolist()
             assert "are not used" in caplog.text and "cannot be read" in caplog.text
             assert engine._dense(engine.leaves[1][0]) is None
+    finally:
+        index.close()
+
+
+def test_a_new_generation_keeps_the_dense_postings_of_segments_it_still_has(
+    mixed_index: Path, tmp_path: Path
+) -> None:
+    """A deletion changes no segment file: the next generation reuses the opened dense
+    postings, and answers without the deleted document. A merge drops them."""
+    index_dir = tmp_path / "ix"
+    shutil.copytree(mixed_index, index_dir)
+    index = search.open_index(index_dir, expand=no_synonyms, check_seconds=3600, cache_size=0)
+    query = wq.Term("text", "therapi")
+    try:
+        with index.searcher() as searcher:
+            Engine(index.generation, searcher).postings("text", b"therapi")
+        opened = dict(index.generation.dense)
+        assert sorted(v is None for v in opened.values()) == [False, True]
+        ix = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
+        with ix.searcher() as searcher:
+            victim = searcher.stored_fields(next(searcher.docs_for_query(query)))["doc_id"]
+        delete_and_commit(ix, "doc_id", victim)
+        assert index.refresh()
+        assert all(index.generation.dense[k] is v for k, v in opened.items())
+        with index.searcher() as searcher:
+            found = evaluate(index.generation, searcher, query)
+            assert set(np.flatnonzero(found.mask)) == set(searcher.docs_for_query(query))
+            assert victim not in {
+                searcher.stored_fields(int(n))["doc_id"] for n in np.flatnonzero(found.mask)
+            }
+        ix.optimize()
+        assert index.refresh()
+        assert index.generation.dense == {}
     finally:
         index.close()
