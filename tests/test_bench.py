@@ -5,11 +5,13 @@ No timing is asserted: the numbers depend on the machine.
 
 from __future__ import annotations
 
+import importlib
 import re
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CLASSES = (
@@ -84,11 +86,7 @@ def test_bench_prints_a_complete_table(tmp_path: Path, corpus_dir: Path) -> None
 def test_replicated_index_is_benchmarked_as_given(tmp_path: Path, corpus_dir: Path) -> None:
     from search_app import search
 
-    sys.path.insert(0, str(ROOT / "bench"))
-    try:
-        import replicate
-    finally:
-        sys.path.remove(str(ROOT / "bench"))
+    replicate = _bench_module("replicate")
     built = _run(tmp_path, corpus_dir)
     assert built.returncode == 0, built.stderr[-2000:]
     source, copies = tmp_path / "index-200-s1", tmp_path / "copies"
@@ -137,23 +135,35 @@ def test_bench_rejects_bad_arguments(tmp_path: Path) -> None:
     assert "--size must be at least 1" in done.stderr
 
 
-def test_month_adds_letters_to_copies_of_the_base_and_prints_a_table(tmp_path: Path) -> None:
+def _base_with_fts(corpus: Path, index_dir: Path, db: Path, letters: int) -> int:
+    """Generate letters into corpus, index them, and write bench/fts.py's database of the
+    index (as bench/run.py does); return the index's decisions."""
     from indexer.build import build_index
     from indexer.generate import generate_corpus
     from search_app import search
 
+    fts = _bench_module("fts")
+    generate_corpus(corpus, letters, 7)
+    decisions = build_index([corpus], index_dir, procs=1).decisions_total
+    index = search.open_index(index_dir)
+    with index.searcher() as searcher:
+        fts.build(db, fts.documents(searcher))
+    index.close()
+    return decisions
+
+
+def _bench_module(name: str) -> Any:
+    """Import a script of bench/ (they import each other as plain modules)."""
     sys.path.insert(0, str(ROOT / "bench"))
     try:
-        import fts
+        return importlib.import_module(name)
     finally:
         sys.path.remove(str(ROOT / "bench"))
-    generate_corpus(tmp_path / "corpus", 40, 7)
+
+
+def test_month_adds_letters_to_copies_of_the_base_and_prints_a_table(tmp_path: Path) -> None:
     base = tmp_path / "index-40-s7"
-    before = build_index([tmp_path / "corpus"], base, procs=1).decisions_total
-    index = search.open_index(base)
-    with index.searcher() as searcher:
-        fts.build(tmp_path / "fts-40-s7.sqlite", fts.documents(searcher))
-    index.close()
+    before = _base_with_fts(tmp_path / "corpus", base, tmp_path / "fts-40-s7.sqlite", 40)
     files = sorted(p.name for p in base.iterdir())
     done = subprocess.run(
         [
@@ -181,23 +191,11 @@ def test_month_adds_letters_to_copies_of_the_base_and_prints_a_table(tmp_path: P
 
 
 def test_fts_append_indexes_the_new_documents_for_match(tmp_path: Path) -> None:
-    from indexer.build import build_index
     from indexer.generate import generate_corpus
-    from search_app import search
 
-    sys.path.insert(0, str(ROOT / "bench"))
-    try:
-        import fts
-        import month
-    finally:
-        sys.path.remove(str(ROOT / "bench"))
-    generate_corpus(tmp_path / "base", 20, 7)
+    fts, month = _bench_module("fts"), _bench_module("month")
+    base_docs = _base_with_fts(tmp_path / "base", tmp_path / "index", tmp_path / "fts.sqlite", 20)
     generate_corpus(tmp_path / "month", 20, 8)
-    build_index([tmp_path / "base"], tmp_path / "index", procs=1)
-    index = search.open_index(tmp_path / "index")
-    with index.searcher() as searcher:
-        base_docs, _ = fts.build(tmp_path / "fts.sqlite", fts.documents(searcher))
-    index.close()
     docs = month.month_documents(tmp_path / "month")
     assert fts.append(tmp_path / "fts.sqlite", docs)[0] == len(docs) > 0
     con = sqlite3.connect(tmp_path / "fts.sqlite")
