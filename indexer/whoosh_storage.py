@@ -142,11 +142,6 @@ class PinnedIndex(FileIndex):  # type: ignore[misc]
         self.indexname = indexname
         self._toc = TOC.read(storage, indexname)
 
-    @property
-    def generation(self) -> int:
-        """The committed version's number (the N of its _MAIN_N.toc)."""
-        return int(self._toc.generation)
-
     def segments(self) -> list[Any]:
         """The committed version's segments."""
         return list(self._toc.segments)

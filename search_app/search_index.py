@@ -160,7 +160,8 @@ def _load(
         arrays = read_arrays(reader, path)
     tables = {name: arrays.tables[name] for name in FACETS}
     extra = {name: arrays.tables[name] for name in EXTRA_TABLES}
-    kept = {s.segment_id() for s in ix.segments()} & set(dense or ())
+    previous = dict(dense or {})  # copied at once: other threads may be adding entries
+    current = {segment.segment_id() for segment in ix.segments()}
     return Generation(
         ix,
         signature,
@@ -171,7 +172,7 @@ def _load(
         matches=MatchCache(cache_size),
         postings=ByteCache(postings_mb * 2**20),
         extra_tables=extra,
-        dense={segid: (dense or {})[segid] for segid in kept},
+        dense={segid: found for segid, found in previous.items() if segid in current},
     )
 
 
