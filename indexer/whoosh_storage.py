@@ -142,10 +142,6 @@ class PinnedIndex(FileIndex):  # type: ignore[misc]
         self.indexname = indexname
         self._toc = TOC.read(storage, indexname)
 
-    def segments(self) -> list[Any]:
-        """The committed version's segments."""
-        return list(self._toc.segments)
-
     def _read_toc(self) -> Any:
         toc = copy.copy(self._toc)
         toc.segments = list(self._toc.segments)  # Whoosh's _reader may extend this list

@@ -158,10 +158,11 @@ def _load(
     ix = open_mapped(str(path))
     with ix.reader() as reader:
         arrays = read_arrays(reader, path)
+        segments = (leaf.segment() for leaf, _ in reader.leaf_readers())
+        current = {s.segment_id() for s in segments if s is not None}  # None: an empty index
     tables = {name: arrays.tables[name] for name in FACETS}
     extra = {name: arrays.tables[name] for name in EXTRA_TABLES}
     previous = dict(dense or {})  # copied at once: other threads may be adding entries
-    current = {segment.segment_id() for segment in ix.segments()}
     return Generation(
         ix,
         signature,

@@ -741,3 +741,11 @@ def test_snippet_passages_share_one_ellipsis() -> None:
     assert "<mark>alpha</mark>" in marked and "<mark>beta</mark>" in marked
     assert marked.startswith("… ") and marked.endswith(" …")
     assert marked.count("…") == 3 and "… …" not in marked
+
+
+def test_an_index_with_no_segment_opens_and_answers_nothing(tmp_path: Path) -> None:
+    whoosh_index.create_in(str(tmp_path), SCHEMA)
+    index = search.open_index(tmp_path, expand=fake_expand, check_seconds=0)
+    assert index.generation.size == 0
+    assert find(index, "therapy").total == 0
+    index.close()
