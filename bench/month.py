@@ -1,7 +1,7 @@
 """Time adding a month of letters to a built index, next to SQLite FTS5 taking the same month.
 
     .venv/bin/python bench/month.py --base bench/out/index-60000-s2 [--letters 12000]
-        [--seed 101] [--runs 3] [--procs 2] [--fts bench/out/fts-60000-s2.sqlite]
+        [--seed 101] [--runs 3] [--months 1] [--procs 2] [--fts bench/out/fts-60000-s2.sqlite]
 
 The issue's target: 12,000 letters (a month of the DWC's letters) added in under a minute on
 top of a built index. The month is a synthetic corpus (cached in <out> by size and seed, text
@@ -11,8 +11,10 @@ timed from start to exit: the wall time, the CPU time of the build and its worke
 peak memory. The runs' median is the figure. With an FTS5 database of the base (bench/run.py
 writes one beside the index), a copy of it then takes the same decisions in one transaction:
 their rows, facets and full text, with the documents made beforehand (parsing is ours, not
-the peer's, and is left out of its time). Prints a Markdown table; writes it to
-<out>/month.md.
+the peer's, and is left out of its time). With --months K, the last run's copy then takes
+K - 1 more months (the next seeds), one after another: the merges the build chooses as
+segments pile up (indexer/merging.py), and their cost, month by month. Prints Markdown tables;
+writes them to <out>/month.md.
 """
 
 from __future__ import annotations
@@ -62,10 +64,12 @@ def children_usage() -> tuple[float, float]:
     return usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
-def one_run(base: Path, corpus: Path, scratch: Path, procs: int) -> dict[str, Any]:
-    """Copy the base index to scratch and add the month to it in a child process."""
-    shutil.rmtree(scratch, ignore_errors=True)
-    shutil.copytree(base, scratch)
+def one_run(base: Path | None, corpus: Path, scratch: Path, procs: int) -> dict[str, Any]:
+    """Copy the base index to scratch (none: add to scratch as it is) and add the month to
+    it in a child process."""
+    if base is not None:
+        shutil.rmtree(scratch, ignore_errors=True)
+        shutil.copytree(base, scratch)
     subprocess.run(["sync"], check=False)  # the copy's writeback is not the build's time
     cpu_before, _ = children_usage()
     command = [sys.executable, str(Path(__file__).resolve()), "--child"]
@@ -82,9 +86,13 @@ def one_run(base: Path, corpus: Path, scratch: Path, procs: int) -> dict[str, An
 
 def child(corpus: Path, index_dir: Path, procs: int) -> int:
     """Run the build itself (in the process one_run times) and print its report as JSON."""
-    from indexer.build import build_index
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.index import TOC
+
+    from indexer.build import INDEX_NAME, build_index
 
     report = build_index([corpus], index_dir, procs=procs)
+    segments = len(TOC.read(FileStorage(str(index_dir)), INDEX_NAME).segments)
     print(
         json.dumps(
             {
@@ -95,6 +103,9 @@ def child(corpus: Path, index_dir: Path, procs: int) -> int:
                 "decisions_total": report.decisions_total,
                 "commits": report.commits,
                 "optimized": report.optimized,
+                "merged": report.merged,
+                "merge_seconds": report.merge_seconds,
+                "segments": segments,
                 "build_seconds": report.seconds,
             }
         )
@@ -159,8 +170,9 @@ def report(args: argparse.Namespace, facts: dict[str, Any]) -> str:
         f"({', '.join(f'{w:.1f}' for w in wall)}); {target} |",
         f"| Decisions/s, median | {decisions / median:,.0f} |",
         f"| CPU per decision, median (build and workers) | {cpu_ms:.2f} ms |",
-        f"| Commits; merged into one segment | {first['commits']}; "
-        f"{'yes' if first['optimized'] else 'no'} |",
+        f"| Commits; segments merged after them; segments after | {first['commits']}; "
+        f"{first['merged']}{' (into one)' if first['optimized'] else ''}; "
+        f"{first['segments']} |",
         f"| Peak RSS of one process (build or worker) | {peak:,.0f} MB |",
     ]
     peer = facts.get("peer")
@@ -177,7 +189,31 @@ def report(args: argparse.Namespace, facts: dict[str, Any]) -> str:
     else:
         lines.append("| SQLite FTS5 | not run: no database of the base (bench/run.py writes "
                      "fts-<size>-s<seed>.sqlite beside index-<size>-s<seed>) |")  # fmt: skip
+    lines += consecutive_table(facts.get("months", []))
     return "\n".join(lines) + "\n"
+
+
+def consecutive_table(months: list[dict[str, Any]]) -> list[str]:
+    """The rows of consecutive months added to one copy of the base (--months)."""
+    if not months:
+        return []
+    lines = [
+        "",
+        f"Consecutive months on one copy of the base ({len(months)} months, seeds from "
+        "--seed up, one run each): the merges indexer/merging.py chooses, and what they cost.",
+        "",
+        "| Month | Wall | Of it, merging | Segments merged | Segments after | Decisions after |",
+        "|---|---|---|---|---|---|",
+    ]
+    for number, run in enumerate(months, start=1):
+        lines.append(
+            f"| {number} | {run['wall']:.1f} s | {run['merge_seconds']:.1f} s | {run['merged']} "
+            f"| {run['segments']} | {run['decisions_total']:,} |"
+        )
+    wall = sum(run["wall"] for run in months)
+    lines.append(f"| all | {wall:.1f} s, {wall / len(months):.1f} s a month | "
+                 f"{sum(run['merge_seconds'] for run in months):.1f} s | | | |")  # fmt: skip
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -189,11 +225,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--letters", type=int, default=MONTH, help="letters in the month")
     parser.add_argument("--seed", type=int, default=101, help="the month's seed")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--months", type=int, default=1, help="then add this many months one after another"
+    )
     parser.add_argument("--procs", type=int, default=2, help="build processes")
     parser.add_argument("--fts", type=Path, help="the base's FTS5 database (default: beside it)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     args = parser.parse_args(argv)
-    for name in ("letters", "runs", "procs"):
+    for name in ("letters", "runs", "procs", "months"):
         if getattr(args, name) < 1:
             parser.error(f"--{name} must be at least 1")
     if not list(args.base.glob("_MAIN_*.toc")):
@@ -225,6 +264,12 @@ def main(argv: list[str] | None = None) -> int:
         for number in range(args.runs):
             step(f"run {number + 1} of {args.runs}")
             facts["runs"].append(one_run(args.base, corpus, scratch, args.procs))
+        if args.months > 1:
+            facts["months"] = [facts["runs"][-1]]  # the last run's copy holds month 1
+            for number in range(1, args.months):
+                step(f"consecutive month {number + 1} of {args.months}")
+                month, _ = ensure_month(args.out, args.letters, args.seed + number)
+                facts["months"].append(one_run(None, month, scratch, args.procs))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     if db is not None:

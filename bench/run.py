@@ -158,7 +158,11 @@ def ensure_index(
     if stamp.is_file() and index.is_dir():
         return index, {**json.loads(stamp.read_text()), "cached": True}
     rss_before = rss_mb(resource.RUSAGE_SELF)
-    report = build_index([corpus], index, procs=procs)
+    watch = MemoryWatch(os.getpid(), every=0.5, tree=True)
+    try:
+        report = build_index([corpus], index, procs=procs)
+    finally:
+        own = watch.stop()
     info = {
         "seconds": report.seconds,
         "letters": report.letters_total,
@@ -166,6 +170,10 @@ def ensure_index(
         "failed": [str(p.name) for p, _ in report.failed],
         "rss_self_mb": max(rss_before, rss_mb(resource.RUSAGE_SELF)),
         "rss_children_mb": rss_mb(resource.RUSAGE_CHILDREN),
+        "anon_self_mb": own.get("RssAnon", 0.0),
+        "anon_children_mb": own.get("child RssAnon", 0.0),
+        "merged": report.merged,
+        "merge_seconds": report.merge_seconds,
         "procs": procs,
         "cached": False,
     }
@@ -336,13 +344,15 @@ class MemoryWatch:
     """Sample a process's resident memory (Linux /proc) until stopped; keep the peaks in MB.
 
     RssAnon is the process's own memory; RssFile is pages of mapped files (the index), shared
-    with the page cache and dropped by the kernel under memory pressure.
+    with the page cache and dropped by the kernel under memory pressure. With tree, the peaks
+    of the process's descendants (a build's workers) are kept too, under "child <field>".
     """
 
     FIELDS = ("VmRSS", "RssAnon", "RssFile")
 
-    def __init__(self, pid: int, every: float = 0.1) -> None:
+    def __init__(self, pid: int, every: float = 0.1, tree: bool = False) -> None:
         self.pid = pid
+        self.tree = tree
         self.peaks: dict[str, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(every,), daemon=True)
@@ -350,21 +360,46 @@ class MemoryWatch:
 
     def _run(self, every: float) -> None:
         while not self._stop.is_set():
-            try:
-                status = Path(f"/proc/{self.pid}/status").read_text(encoding="ascii")
-            except OSError:
+            if not self._sample(self.pid, ""):
                 return
-            for line in status.splitlines():
-                name, _, rest = line.partition(":")
-                if name in self.FIELDS:
-                    mb = int(rest.split()[0]) / 1024
-                    self.peaks[name] = max(self.peaks.get(name, 0.0), mb)
+            if self.tree:
+                for child in descendants(self.pid):
+                    self._sample(child, "child ")
             self._stop.wait(every)
+
+    def _sample(self, pid: int, prefix: str) -> bool:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+        except OSError:
+            return False
+        for line in status.splitlines():
+            name, _, rest = line.partition(":")
+            if name in self.FIELDS:
+                mb = int(rest.split()[0]) / 1024
+                key = prefix + name
+                self.peaks[key] = max(self.peaks.get(key, 0.0), mb)
+        return True
 
     def stop(self) -> dict[str, float]:
         self._stop.set()
         self._thread.join()
         return dict(self.peaks)
+
+
+def descendants(pid: int) -> list[int]:
+    """The process ids of a process's children, theirs, and so on (Linux /proc)."""
+    found: list[int] = []
+    todo = [pid]
+    while todo:
+        parent = todo.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            try:
+                children = [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                continue
+            found += children
+            todo += children
+    return found
 
 
 def stop_server(proc: subprocess.Popen[bytes]) -> None:
@@ -447,6 +482,24 @@ def ratio(ours: list[float], theirs: list[float]) -> str:
     return f"{value:.1f}x" if value >= 1 else f"{value:.2f}x"
 
 
+def build_memory_note(build: dict[str, Any]) -> str:
+    """The build's own memory (RssAnon, sampled) beside its peak RSS, which counts mapped
+    index pages too; and what its merges cost."""
+    note = ""
+    if build.get("anon_self_mb"):
+        note += (
+            f"; of it their own memory (RssAnon, sampled every 0.5 s): "
+            f"{build['anon_self_mb']:.0f} and {build['anon_children_mb']:.0f} MB, the rest "
+            "mapped index pages"
+        )
+    if build.get("merged"):
+        note += (
+            f"; {build['merged']} segments merged in {build['merge_seconds']:.1f} s after the "
+            "commits"
+        )
+    return note
+
+
 def server_memory_row(peaks: dict[str, float]) -> str:
     if not peaks.get("RssAnon"):
         return "| Peak memory, HTTP server | not measured (no /proc) |"
@@ -495,7 +548,7 @@ def report(args: argparse.Namespace, facts: dict[str, Any]) -> str:
         f"{facts['fts_mb']:.1f} MB |",
         (
             f"| Peak RSS, build | {build['rss_self_mb']:.0f} MB main process, "
-            f"{build['rss_children_mb']:.0f} MB largest worker |"
+            f"{build['rss_children_mb']:.0f} MB largest worker{build_memory_note(build)} |"
             if build.get("rss_self_mb")
             else "| Peak RSS, build | not measured (the index was built outside this run) |"
         ),

@@ -33,9 +33,11 @@ from typing import Any
 from whoosh import index, query
 from whoosh.index import TOC, FileIndex, clean_files
 from whoosh.multiproc import MpWriter, SubWriterTask
+from whoosh.reading import SegmentReader
 from whoosh.writing import NO_MERGE
 
 from indexer.letter import Letter, UnreadableLetter
+from indexer.merging import SegmentSize, choose_merge
 from indexer.parse import iter_letter_files, parse_file
 from indexer.schema import (
     CATCH_ALL,
@@ -127,7 +129,9 @@ class BuildReport:
     decisions: int = 0  # decision documents written by this build
     seconds: float = 0.0
     commits: int = 0
-    optimized: bool = False
+    optimized: bool = False  # a merge left the index in one segment
+    merged: int = 0  # segments the build's merges rewrote (indexer/merging.py)
+    merge_seconds: float = 0.0  # of seconds, spent merging after the commits
     generation: int = -1  # the committed generation the build ended on
     letters_total: int = 0  # in the index after the build
     decisions_total: int = 0
@@ -515,9 +519,6 @@ class _Build:
         self.lock_fd = lock_fd
         self.by_id = _read_indexed(ix)
         self.now = dict(self.by_id)  # what the index holds after the commits so far
-        # Parallel writers building from scratch add segments without merging at each
-        # commit: the build merges once at the end instead of rewriting the same postings.
-        self.fresh = writers > 1 and not self.by_id
         self.by_source = {rec.source: rec for rec in self.by_id.values()}
         self.committed = set(self.by_id)
         self.kept: dict[str, tuple[int, Path]] = {}  # unchanged files: letter id -> position
@@ -679,10 +680,8 @@ class _Build:
             for letter_id in deletions:
                 if letter_id in self.committed:
                     writer.delete_by_term("letter_id", letter_id)
-            if self.fresh:
-                writer.commit(mergetype=NO_MERGE)
-            else:
-                writer.commit()
+            # No merge at a commit: the build merges once at the end (_merge_if_it_pays).
+            writer.commit(mergetype=NO_MERGE)
         except BaseException:
             _cancel(writer)
             raise
@@ -812,24 +811,42 @@ def _count_letters(searcher: Any) -> int:
     return sum(1 for _ in searcher.docs_for_query(query.Term("decision_index", 0)))
 
 
-def _optimize_if_it_pays(ix: Any, docs_written: int, lock_fd: int) -> bool:
-    """Merge into one segment after a large change: queries on several segments are slower."""
-    with ix.reader() as reader:
-        total = reader.doc_count_all()
-        deleted = total - reader.doc_count()
-        segments = len(reader.leaf_readers()) if total else 0
-    if total == 0 or (segments <= 1 and deleted == 0):
-        return False
-    if docs_written * 4 < total and deleted * 4 < total and segments <= 8:
-        return False
-    writer = _writer(ix, lock_fd)
-    try:
-        with _gc_paused():
-            writer.commit(optimize=True)
-    except BaseException:
-        _cancel(writer)
-        raise
-    return True
+def _merge_if_it_pays(ix: Any, docs_written: int, lock_fd: int, report: BuildReport) -> None:
+    """Merge segments as indexer/merging.py chooses, one commit a merge, until it chooses none."""
+    started = time.perf_counter()
+    while True:
+        segments = TOC.read(ix.storage, INDEX_NAME).segments
+        sizes = [SegmentSize(seg.doc_count_all(), seg.deleted_count()) for seg in segments]
+        chosen = choose_merge(sizes, docs_written)
+        if not chosen:
+            break
+        ids = {segments[i].segment_id() for i in chosen}
+        writer = _writer(ix, lock_fd)
+        try:
+            with _gc_paused():
+                writer.commit(mergetype=functools.partial(_merging, ids))
+        except BaseException:
+            _cancel(writer)
+            raise
+        report.merged += len(chosen)
+        report.optimized = len(chosen) == len(segments)
+    report.merge_seconds = time.perf_counter() - started
+
+
+def _merging(ids: set[str], writer: Any, segments: list[Any]) -> list[Any]:
+    """A merge policy that merges the segments with these ids and keeps the others.
+
+    A segment whose documents are all deleted is dropped, not merged: were they all such, the
+    writer would otherwise write an empty segment.
+    """
+    kept = []
+    for segment in segments:
+        if segment.segment_id() not in ids:
+            kept.append(segment)
+        elif segment.doc_count():
+            with SegmentReader(writer.storage, writer.schema, segment) as reader:
+                writer.add_reader(reader)
+    return kept
 
 
 def _tidy(ix: Any, index_dir: Path) -> None:
@@ -913,7 +930,7 @@ def build_index(
         finally:
             run.close_writer()
         report.unchanged = len(run.kept)
-        report.optimized = _optimize_if_it_pays(ix, run.docs_written, lock_fd)
+        _merge_if_it_pays(ix, run.docs_written, lock_fd, report)
         _tidy(ix, index_dir)
         with ix.searcher() as searcher:
             report.letters_total = _count_letters(searcher)

@@ -114,10 +114,13 @@ class ProgressBar:
 def summary_line(report: BuildReport) -> str:
     """Return the one-line account of a build."""
     rate = report.decisions / report.seconds if report.seconds > 0 else 0.0
+    merged = ""
+    if report.merged:
+        merged = f" ({report.merged} segments merged in {report.merge_seconds:.1f} s)"
     return (
         f"letters: {report.added} added, {report.updated} updated, "
         f"{report.unchanged} unchanged, {report.removed} removed, {len(report.failed)} failed; "
-        f"{report.decisions} decisions in {report.seconds:.1f} s ({rate:.1f} decisions/s); "
+        f"{report.decisions} decisions in {report.seconds:.1f} s ({rate:.1f} decisions/s){merged}; "
         f"index now {report.letters_total} letters, {report.decisions_total} decisions"
     )
 

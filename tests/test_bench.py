@@ -60,6 +60,9 @@ def test_bench_prints_a_complete_table(tmp_path: Path, corpus_dir: Path) -> None
                   "Cold start, HTTP", "PDF text extraction"):  # fmt: skip
         assert f"| {label}" in text, label
     assert re.search(r"PDF text extraction.*ms over [1-9]\d* letters", text)
+    own = r"of it their own memory \(RssAnon, sampled every 0.5 s\): [1-9]\d* and \d+ MB"
+    build_row = rf"\| Peak RSS, build \| \d+ MB main process, \d+ MB largest worker; {own}"
+    assert re.search(build_row, text)
     for cls in CLASSES:
         cells = r" \| ".join(["(.+)"] * 5)
         row = re.search(rf"^\| {re.escape(cls)} \| {cells} \|$", text, re.M)
@@ -168,7 +171,7 @@ def test_month_adds_letters_to_copies_of_the_base_and_prints_a_table(tmp_path: P
     done = subprocess.run(
         [
             sys.executable, str(ROOT / "bench" / "month.py"), "--base", str(base),
-            "--letters", "30", "--runs", "2", "--out", str(tmp_path / "out"),
+            "--letters", "30", "--runs", "2", "--months", "3", "--out", str(tmp_path / "out"),
         ],
         capture_output=True, text=True, timeout=600, cwd=ROOT,
     )  # fmt: skip
@@ -180,6 +183,15 @@ def test_month_adds_letters_to_copies_of_the_base_and_prints_a_table(tmp_path: P
     assert added and int(added[2].replace(",", "")) == before + int(added[1])
     assert re.search(r"\| Wall time, median \(runs\) \| \*\*[\d.]+ s\*\* \([\d.]+, [\d.]+\); "
                      r"the target is for 12,000 letters \|", text)  # fmt: skip
+    # 30 letters onto 40 are more than a quarter of the index: all of it merged into one
+    merged = r"\| Commits; segments merged after them; segments after \| 1; 2 \(into one\); 1 \|"
+    assert re.search(merged, text)
+    row = r"^\| (\d) \| [\d.]+ s \| [\d.]+ s \| (\d+) \| (\d+) \| ([\d,]+) \|$"
+    months = re.findall(row, text, re.M)
+    totals = [int(m[3].replace(",", "")) for m in months]
+    assert [m[0] for m in months] == ["1", "2", "3"] and totals[0] == int(added[2].replace(",", ""))
+    assert totals[0] < totals[1] < totals[2]  # each month's seed brings new letters
+    assert re.search(r"^\| all \| [\d.]+ s, [\d.]+ s a month \| [\d.]+ s \|", text, re.M)
     assert re.search(r"\| SQLite FTS5, same decisions .* \| [\d.]+ s \([\d.]+, [\d.]+\); ", text)
     assert re.search(r"\| Ours / FTS5 \| [\d.]+x", text)
     assert re.search(r"\| Parsing the month into documents, one process .* \| [\d.]+ s \|", text)
