@@ -131,7 +131,7 @@ class BuildReport:
     commits: int = 0
     optimized: bool = False  # a merge left the index in one segment
     merged: int = 0  # segments the build's merges rewrote (indexer/merging.py)
-    merge_seconds: float = 0.0  # of seconds, spent merging after the commits
+    merge_seconds: float = 0.0  # part of seconds: merging after the commits
     generation: int = -1  # the committed generation the build ended on
     letters_total: int = 0  # in the index after the build
     decisions_total: int = 0
