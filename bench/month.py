@@ -226,7 +226,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=101, help="the month's seed")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument(
-        "--months", type=int, default=1, help="then add this many months one after another"
+        "--months",
+        type=int,
+        default=1,
+        help="months in a row on the last run's copy, that run's first",
     )
     parser.add_argument("--procs", type=int, default=2, help="build processes")
     parser.add_argument("--fts", type=Path, help="the base's FTS5 database (default: beside it)")
