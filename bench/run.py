@@ -16,6 +16,7 @@ import os
 import platform
 import random
 import resource
+import shutil
 import socket
 import sqlite3
 import statistics
@@ -148,6 +149,20 @@ def ensure_corpus(out: Path, size: int, seed: int) -> tuple[Path, str]:
     return corpus, note
 
 
+def built_with_schema(index: Path) -> bool:
+    """Tell whether a cached index was built with the schema the indexer now writes."""
+    from whoosh import index as whoosh_index
+
+    from indexer.build import INDEX_NAME, same_schema
+    from indexer.schema import SCHEMA
+
+    try:
+        stored = whoosh_index.open_dir(str(index), indexname=INDEX_NAME).schema
+    except Exception:  # a damaged cache is rebuilt, whatever the damage
+        return False
+    return same_schema(stored, SCHEMA)
+
+
 def ensure_index(
     out: Path, corpus: Path, size: int, seed: int, procs: int
 ) -> tuple[Path, dict[str, Any]]:
@@ -156,7 +171,10 @@ def ensure_index(
     index = out / f"index-{size}-s{seed}"
     stamp = out / f"index-{size}-s{seed}.json"
     if stamp.is_file() and index.is_dir():
-        return index, {**json.loads(stamp.read_text()), "cached": True}
+        if built_with_schema(index):
+            return index, {**json.loads(stamp.read_text()), "cached": True}
+        print(f"{index} was built with another schema: building it again", file=sys.stderr)
+        shutil.rmtree(index)
     rss_before = rss_mb(resource.RUSAGE_SELF)
     watch = MemoryWatch(os.getpid(), every=0.5, tree=True)
     try:

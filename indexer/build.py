@@ -353,6 +353,9 @@ class _Shard:
     failed: list[tuple[Path, str]]
 
 
+_LEFT_TO_EXIT: list[Any] = []  # what a shard worker keeps until its process exits
+
+
 def _shard_task(task: tuple[list[tuple[int, Path, str]], Path]) -> _Shard:
     """Parse a chunk of letters and write them as one segment of a private index in folder."""
     batch, folder = task
@@ -384,6 +387,10 @@ def _shard_task(task: tuple[list[tuple[int, Path, str]], Path]) -> _Shard:
             if not letters:
                 _cancel(writer)
                 return _Shard(None, folder, letters, failed)
+            # This process ends with its task (maxtasksperchild=1), through os._exit, which
+            # frees the pool's postings at once; so the pool stays referenced until then.
+            writer.pool.left_to_exit = True
+            _LEFT_TO_EXIT.append(writer.pool)
             writer.commit(mergetype=NO_MERGE)
     except BaseException:
         _cancel(writer)

@@ -50,6 +50,11 @@ PAIR_JOIN = " "
 # with a word in the one has the word's stem in the other, which lets a phrase or NEAR take
 # its candidates from the stems' postings before it reads any position (search_engine.py).
 STEMMED_SIBLINGS = {f"{name}{EXACT_SUFFIX}": name for name in (*TEXT_FIELDS, CATCH_ALL)}
+# The catch-all's exact field keeps no positions: its part fields already hold them, and
+# keeping them twice cost a sixth of a build's time. A catch-all phrase of three words or
+# more, or a NEAR, is checked in each part (search_engine.py), so it matches within the
+# treatment, the rationale or the summary, never across the seam where two parts meet.
+POSITION_PARTS = {f"{CATCH_ALL}{EXACT_SUFFIX}": tuple(f"{n}{EXACT_SUFFIX}" for n in TEXT_FIELDS)}
 
 
 class PairFilter(analysis.Filter):  # type: ignore[misc]
@@ -82,8 +87,8 @@ def _stemmed(stored: bool) -> fields.TEXT:
     return fields.TEXT(analyzer=STEMMED, stored=stored, phrase=False)
 
 
-def _exact() -> fields.TEXT:
-    return fields.TEXT(analyzer=EXACT, stored=False, phrase=True)
+def _exact(positions: bool = True) -> fields.TEXT:
+    return fields.TEXT(analyzer=EXACT, stored=False, phrase=positions)
 
 
 def _multi() -> fields.KEYWORD:
@@ -105,7 +110,7 @@ SCHEMA = fields.Schema(
     summary=_stemmed(stored=True),
     summary_exact=_exact(),
     text=_stemmed(stored=False),
-    text_exact=_exact(),
+    text_exact=_exact(positions=False),
     text_pairs=fields.TEXT(analyzer=PAIRS, stored=False, phrase=False),
     outcome=fields.ID(stored=True, sortable=True),
     case_outcome=fields.ID(stored=True, sortable=True),

@@ -51,6 +51,9 @@ CACHE_STRINGS = 512  # distinct strings whose analysis is kept (a letter's need 
 STEM_CACHE = 200_000  # words whose stem is kept
 _UINT = struct.Struct("!I").pack  # whoosh.system.pack_uint
 _ONE = _UINT(1)
+# A word's positions in a field when it occurs once there (most postings), made once.
+_SINGLES = 4096
+_SINGLE_AT = [_ONE + dumps([n], 2) for n in range(_SINGLES)]
 
 ANALYSED = "_analysed"  # a document's key for its postings made by Analysis.analyse
 _STEMMERS: dict[tuple[Any, ...], str] = {}  # a stop-and-stem setting -> its cache key
@@ -232,7 +235,7 @@ class Analysis:
                 w.encode("utf-8"),
                 len(p),
                 float(len(p)) * fb * boost,
-                _ONE + dumps(p, 2) if len(p) == 1 else _positions(p),
+                _SINGLE_AT[p[0]] if len(p) == 1 and p[0] < _SINGLES else _positions(p),
             )
             for w, p in poses.items()
         ]

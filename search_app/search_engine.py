@@ -8,7 +8,9 @@ lengths as Whoosh's BM25F, so word queries rank exactly as Whoosh ranks them), a
 And / Or / AndNot become mask operations. A phrase is checked on whole arrays of positions,
 read only for the documents that hold all its words (or, on the catch-all field, all its
 word pairs, see schema.PAIR_FIELDS; a catch-all phrase then scores as its pairs, not as
-its separate words the way Whoosh scores a phrase).
+its separate words the way Whoosh scores a phrase). The catch-all's exact field keeps no
+positions (schema.POSITION_PARTS): a longer phrase there is checked in each of its parts, and a
+NEAR becomes one NEAR per part, any of which may match.
 
 What the engine does not know (prefixes, NEAR, date ranges...) runs through Whoosh for its
 matching set; NEAR scores its words' BM25F as Whoosh does, the rest a constant, as Whoosh's
@@ -35,7 +37,7 @@ from whoosh.query import spans
 from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
-from indexer.schema import PAIR_FIELDS, STEMMED_SIBLINGS, pair_terms
+from indexer.schema import PAIR_FIELDS, POSITION_PARTS, STEMMED_SIBLINGS, pair_terms
 from indexer.whoosh_dense import DenseError, DenseReader, open_dense
 from search_app.search_facets import BoolArray, IntArray
 from search_app.search_index import Generation
@@ -422,6 +424,8 @@ class Engine:
             result = self._empty()
         elif isinstance(query, wq.Phrase) and query.slop == 1:
             result = self._phrase(query.fieldname, list(query.words))
+        elif parts := self._near_in_parts(query):
+            result = self._any([self._eval(q) for q in parts])
         elif _two_term_near(query):
             result = self._near(query)
         else:
@@ -488,7 +492,8 @@ class Engine:
         if fieldname not in self.schema or not words:
             return self._empty()
         field = self.schema[fieldname]
-        if not field.format.supports("positions"):
+        positional = field.format.supports("positions")
+        if not positional and fieldname not in POSITION_PARTS:
             return self._through_whoosh(wq.Phrase(fieldname, words))
         if len(words) == 1:
             return self._term(fieldname, words[0])
@@ -505,13 +510,54 @@ class Engine:
         # settle a two-word phrase without reading any position.
         parts = self._all([self._term(str(pairs_field), p) for p in pair_terms(words)])
         docs = np.flatnonzero(parts.mask & self.gen.live)
-        if len(words) > 2:
+        if len(words) > 2 and positional:
             keys = [self.positions(fieldname, field.to_bytes(w), docs, False)[0] for w in words]
             docs = _phrase_starts(keys)
+        elif len(words) > 2:
+            found = [self._in_a_row(part, words, docs) for part in POSITION_PARTS[fieldname]]
+            docs = np.unique(np.concatenate(found))
         result = self._empty()
         result.mask[docs] = True
         result.scores[docs] = parts.scores[docs]
         return result
+
+    def _in_a_row(self, fieldname: str, words: list[str], docs: IntArray) -> IntArray:
+        """Return which of docs (sorted) hold the words in a row in fieldname (positional)."""
+        if fieldname not in self.schema:
+            return docs[:0]
+        field = self.schema[fieldname]
+        docs = docs[self._candidates(fieldname, words)[docs]]
+        keys = []
+        for word in words:
+            if not len(docs):
+                return docs
+            found, postings = self.positions(fieldname, field.to_bytes(word), docs, False)
+            keys.append(found)
+            docs = postings.docs
+        return _phrase_starts(keys)
+
+    def _near_in_parts(self, query: wq.Query) -> list[wq.Query]:
+        """Split a NEAR on a field without positions into a NEAR on each of its parts."""
+        if not isinstance(query, spans.SpanNear2) or not query.qs:
+            return []
+        if not all(type(q) is wq.Term for q in query.qs):
+            return []
+        fieldname = query.qs[0].fieldname
+        parts = POSITION_PARTS.get(fieldname)
+        if not parts or any(q.fieldname != fieldname for q in query.qs):
+            return []
+        if fieldname not in self.schema or self.schema[fieldname].format.supports("positions"):
+            return []
+        return [
+            spans.SpanNear2(
+                [wq.Term(part, q.text, boost=q.boost) for q in query.qs],
+                slop=query.slop,
+                ordered=query.ordered,
+                mindist=query.mindist,
+            )
+            for part in parts
+            if part in self.schema
+        ]
 
     def _near(self, query: spans.SpanNear2) -> Scored:
         """Match two words within slop positions (the second after the first when ordered).

@@ -12,6 +12,7 @@ QUERY_HELP = """\
 Words are ANDed and match any form of the word (inject finds injection, injections).
 "return to work"      exact phrase: no stemming, short words kept
 "opioid taper"~5      the words within 5 positions of each other, in any order
+                      (both within the treatment, the rationale or the summary)
 cream OR gel          either word; NOT lidocaine or -lidocaine excludes a word
 (ESI OR epidural) -cervical   parentheses group
 gabapent*             words starting with gabapent

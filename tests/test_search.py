@@ -678,15 +678,17 @@ def test_ranking_equals_whoosh_top_k(corpus_index: Path, q: str) -> None:
     from search_app.search_compile import compile_query
     from search_app.search_index import IndexContext
     from search_app.search_query import parse_query
-    from tests.test_search_engine import by_pairs
+    from tests.test_search_engine import by_pairs, in_parts
 
     index = search.open_index(corpus_index, expand=no_synonyms, check_seconds=0, cache_size=0)
     try:
         page = run_search(index, parse_request([("q", q), ("per_page", "50")]))
         with index.searcher() as searcher:
             context = IndexContext(index, index.generation, searcher)
-            # Catch-all phrases score as their word pairs (search_engine._phrase).
-            query = by_pairs(compile_query(parse_query(q), context).query)
+            # Catch-all phrases score as their word pairs (search_engine._phrase), catch-all
+            # NEARs as NEARs in its parts (schema.POSITION_PARTS).
+            compiled = compile_query(parse_query(q), context).query
+            query = by_pairs(in_parts(compiled, phrases=False))
             expected = [
                 (h.docnum, round(float(h.score), 6)) for h in searcher.search(query, limit=50)
             ]

@@ -14,7 +14,7 @@ from whoosh.query import spans
 
 from indexer.build import INDEX_NAME
 from indexer.parse import parse_file
-from indexer.schema import SCHEMA, STEMMED_SIBLINGS, pair_terms, to_documents
+from indexer.schema import POSITION_PARTS, SCHEMA, STEMMED_SIBLINGS, pair_terms, to_documents
 from search_app import search
 from search_app.search_engine import evaluate
 from tests.conftest import add_segment, delete_and_commit
@@ -71,18 +71,44 @@ def by_pairs(query: wq.Query) -> wq.Query:
     return query
 
 
+def in_parts(query: wq.Query, phrases: bool = True) -> wq.Query:
+    """Whoosh's query for our matches: the catch-all keeps no positions (POSITION_PARTS).
+
+    A NEAR there is a NEAR in any of its parts; a phrase of two words is its pair, a longer
+    one (unless not phrases) the phrase in any of its parts.
+    """
+    if isinstance(query, wq.Phrase) and query.fieldname in POSITION_PARTS and phrases:
+        words = list(query.words)
+        if len(words) == 2:
+            return wq.Term("text_pairs", pair_terms(words)[0])
+        return wq.Or([wq.Phrase(part, words) for part in POSITION_PARTS[query.fieldname]])
+    if isinstance(query, spans.SpanNear2) and query.qs[0].fieldname in POSITION_PARTS:
+        return wq.Or(
+            [
+                spans.SpanNear2(
+                    [T(part, q.text) for q in query.qs], query.slop, query.ordered, query.mindist
+                )
+                for part in POSITION_PARTS[query.qs[0].fieldname]
+            ]
+        )
+    if isinstance(query, wq.And | wq.Or):
+        return type(query)([in_parts(q, phrases) for q in query.subqueries])
+    return query
+
+
 def compare(index_dir: Path, query: wq.Query) -> None:
     """Assert the engine matches exactly Whoosh's documents, with Whoosh's scores.
 
-    The scores are those of the same query with catch-all phrases as their word pairs.
+    The matches are those of in_parts(query). The scores are those of the same query with
+    catch-all phrases as their word pairs and catch-all NEARs as NEARs in its parts.
     """
     index = search.open_index(index_dir, expand=no_synonyms, check_seconds=0, cache_size=0)
     try:
         with index.searcher() as searcher:
             scored = evaluate(index.generation, searcher, query)
-            matched = set(searcher.docs_for_query(query))
+            matched = set(searcher.docs_for_query(in_parts(query)))
             assert sorted(np.flatnonzero(scored.mask).tolist()) == sorted(matched)
-            results = searcher.search(by_pairs(query), limit=None)
+            results = searcher.search(by_pairs(in_parts(query, phrases=False)), limit=None)
             expected = {h.docnum: float(h.score or 0.0) for h in results if h.docnum in matched}
             assert set(expected) == matched
             for docnum, score in expected.items():
@@ -113,9 +139,12 @@ def test_exact_fields_and_their_stemmed_siblings_get_the_same_text(corpus_dir: P
     letter = parse_file(sorted((corpus_dir / "letters").glob("*.pdf"))[0])
     for doc in to_documents(letter):
         for exact, stemmed in STEMMED_SIBLINGS.items():
-            assert SCHEMA[exact].format.supports("positions")
+            positional = SCHEMA[exact].format.supports("positions")
+            assert positional == (exact not in POSITION_PARTS)
             assert not SCHEMA[stemmed].format.supports("positions")
             assert doc[exact] == doc[stemmed] != ""
+    for parts in POSITION_PARTS.values():
+        assert all(SCHEMA[part].format.supports("positions") for part in parts)
 
 
 @pytest.fixture(scope="module")
@@ -154,7 +183,14 @@ def tiny_index(tmp_path: Path) -> Path:
     ix = whoosh_index.create_in(str(tmp_path), SCHEMA, indexname=INDEX_NAME)
     writer = ix.writer()
     for doc_id, text in texts.items():
-        writer.add_document(doc_id=doc_id, text=text, text_exact=text, text_pairs=text)
+        writer.add_document(
+            doc_id=doc_id,
+            rationale=text,
+            rationale_exact=text,
+            text=text,
+            text_exact=text,
+            text_pairs=text,
+        )
     writer.commit()
     return tmp_path
 
@@ -170,6 +206,43 @@ def test_a_phrase_needs_its_words_in_a_row_not_just_its_pairs(tiny_index: Path) 
         assert found == {"together#0", "twice#0"}
     finally:
         index.close()
+
+
+def test_catch_all_phrases_and_near_stay_within_one_part(tmp_path: Path) -> None:
+    """Words on either side of the seam between the treatment and the rationale are not a
+    phrase, nor near each other, though the catch-all holds them one after the other."""
+    ix = whoosh_index.create_in(str(tmp_path), SCHEMA, indexname=INDEX_NAME)
+    writer = ix.writer()
+    for doc_id, treatment, rationale in (
+        ("seam#0", "home exercise", "program daily"),
+        ("inside#0", "a request", "a home exercise program daily"),
+    ):
+        text = f"{treatment}\n{rationale}"
+        writer.add_document(
+            doc_id=doc_id,
+            treatment=treatment,
+            treatment_exact=treatment,
+            rationale=rationale,
+            rationale_exact=rationale,
+            text=text,
+            text_exact=text,
+            text_pairs=text,
+        )
+    writer.commit()
+    words = ["home", "exercise", "program"]
+    index = search.open_index(tmp_path, expand=no_synonyms, check_seconds=0, cache_size=0)
+    try:
+        with index.searcher() as searcher:
+            for query in (
+                wq.Phrase("text_exact", words),
+                spans.SpanNear2([T("text_exact", w) for w in ("exercise", "daily")], 3, False),
+            ):
+                scored = evaluate(index.generation, searcher, query)
+                found = {searcher.stored_fields(d)["doc_id"] for d in np.flatnonzero(scored.mask)}
+                assert found == {"inside#0"}, query
+    finally:
+        index.close()
+    compare(tmp_path, wq.Phrase("text_exact", words))
 
 
 @pytest.mark.parametrize(
