@@ -514,27 +514,50 @@ class Engine:
             keys = [self.positions(fieldname, field.to_bytes(w), docs, False)[0] for w in words]
             docs = _phrase_starts(keys)
         elif len(words) > 2:
-            found = [self._in_a_row(part, words, docs) for part in POSITION_PARTS[fieldname]]
-            docs = np.unique(np.concatenate(found))
+            docs = self._in_a_row_in_parts(POSITION_PARTS[fieldname], words, docs)
         result = self._empty()
         result.mask[docs] = True
         result.scores[docs] = parts.scores[docs]
         return result
 
+    def _in_a_row_in_parts(
+        self, parts: Sequence[str], words: list[str], docs: IntArray
+    ) -> IntArray:
+        """Return which of docs (sorted) hold the words in a row in one of parts.
+
+        The parts holding the most text go first, and a document found in one is not
+        looked for in the next.
+        """
+        present = [part for part in parts if part in self.schema]
+        present.sort(key=lambda part: -self.searcher.field_length(part))
+        found: list[IntArray] = []
+        for part in present:
+            if not len(docs):
+                break
+            hits = self._in_a_row(part, words, docs)
+            found.append(hits)
+            docs = docs[~_members(hits, docs)] if len(hits) else docs
+        return np.unique(np.concatenate(found)) if found else docs[:0]
+
     def _in_a_row(self, fieldname: str, words: list[str], docs: IntArray) -> IntArray:
-        """Return which of docs (sorted) hold the words in a row in fieldname (positional)."""
-        if fieldname not in self.schema:
-            return docs[:0]
+        """Return which of docs (sorted) hold the words in a row in fieldname (positional).
+
+        The words' positions are read rarest first, each only in the documents that held
+        every word read before it.
+        """
         field = self.schema[fieldname]
         docs = docs[self._candidates(fieldname, words)[docs]]
-        keys = []
-        for word in words:
+        btexts = [field.to_bytes(w) for w in words]
+        order = sorted(
+            range(len(words)), key=lambda i: self.searcher.doc_frequency(fieldname, btexts[i])
+        )
+        keys: dict[int, IntArray] = {}
+        for i in order:
             if not len(docs):
                 return docs
-            found, postings = self.positions(fieldname, field.to_bytes(word), docs, False)
-            keys.append(found)
+            keys[i], postings = self.positions(fieldname, btexts[i], docs, False)
             docs = postings.docs
-        return _phrase_starts(keys)
+        return _phrase_starts([keys[i] for i in range(len(words))])
 
     def _near_in_parts(self, query: wq.Query) -> list[wq.Query]:
         """Split a NEAR on a field without positions into a NEAR on each of its parts."""
