@@ -30,8 +30,9 @@ def create_app(overrides: Mapping[str, object] | None = None) -> Flask:
     app.config.from_prefixed_env("IMR")
     if overrides:
         app.config.update(overrides)
-    from search_app import api, stats_views, views
+    from search_app import api, state, stats_views, views
 
+    state.watch_answers(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(stats_views.bp)
