@@ -543,10 +543,10 @@ class Engine:
         """Return which of docs (sorted) hold the words in a row in fieldname (positional).
 
         The words' positions are read rarest first, each only in the documents that held
-        every word read before it.
+        every word read before it. (Narrowing docs first by the part's stems, as _positional
+        does, cost more than it saved: the word pairs have narrowed them already.)
         """
         field = self.schema[fieldname]
-        docs = docs[self._candidates(fieldname, words)[docs]]
         btexts = [field.to_bytes(w) for w in words]
         order = sorted(
             range(len(words)), key=lambda i: self.searcher.doc_frequency(fieldname, btexts[i])
