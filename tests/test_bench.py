@@ -221,3 +221,25 @@ def test_fts_append_indexes_the_new_documents_for_match(tmp_path: Path) -> None:
     facets = con.execute("SELECT count(DISTINCT rowid) FROM facets WHERE rowid > ?", (base_docs,))
     assert facets.fetchone()[0] == len(docs)
     con.close()
+
+
+def test_a_cached_index_of_another_schema_is_built_again(tmp_path: Path) -> None:
+    from whoosh import fields
+    from whoosh import index as whoosh_index
+
+    from indexer.build import INDEX_NAME
+    from indexer.generate import generate_corpus
+
+    run = _bench_module("run")
+    corpus = tmp_path / "corpus"
+    generate_corpus(corpus, 5, 3)
+    stale = tmp_path / "index-5-s3"
+    stale.mkdir()
+    whoosh_index.create_in(str(stale), fields.Schema(old=fields.ID()), indexname=INDEX_NAME)
+    (tmp_path / "index-5-s3.json").write_text('{"seconds": 1.0, "decisions": 0}')
+    assert not run.built_with_schema(stale)
+    index, info = run.ensure_index(tmp_path, corpus, 5, 3, 1)
+    assert index == stale and not info["cached"] and info["decisions"] > 0
+    assert run.built_with_schema(index)
+    again = run.ensure_index(tmp_path, corpus, 5, 3, 1)[1]
+    assert again["cached"] and again["decisions"] == info["decisions"]
