@@ -27,7 +27,7 @@ from typing import Any
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3TermInfo, _lenfield
 from whoosh.reading import SegmentReader
-from whoosh.system import pack_ushort
+from whoosh.system import _LONG_SIZE, pack_long, pack_ushort, unpack_long
 from whoosh.util import random_name
 from whoosh.util.numeric import byte_to_length
 
@@ -39,6 +39,9 @@ COPY_BYTES = 1 << 20
 # 2,000 letters: 2.5 against 0.75-0.9 microseconds, the pickling and compressing of blocks).
 POSITIONS_COST = 3
 PARENT_SHARE = 0.45  # the parent then appends the other part and finishes the segment
+TERMS_CHUNK = 50_000  # terms a forked part writes to its term list at a time
+_CHUNK_SIZE = struct.Struct("!Q")
+_INFO_SIZE = W3TermInfo._struct.size  # a W3TermInfo's bytes before its postings' offset
 _LENGTHS = [byte_to_length(b) if b else 0 for b in range(256)]  # length byte -> doc length
 _UINT = struct.Struct("!I").pack  # whoosh.system.pack_uint
 SMALL = 4096  # frequencies whose weight and value bytes are made once
@@ -261,12 +264,12 @@ def write_postings(
         with postings.readers() as readers:
             for name in names[:split]:
                 postings.write_field(fw, name, lengths[name], readers, dense)
-            terms = part.wait() if part else None
-            if part and terms is None:  # the other process failed: write its fields here
+            written = part.wait() if part else False
+            if part and not written:  # the other process failed: write its fields here
                 for name in names[split:]:
                     postings.write_field(fw, name, lengths[name], readers, dense)
-        if part and terms is not None:
-            part.append_to(fw, terms, postings.schema, dense)
+        if part and written:
+            part.append_to(fw, postings.schema, dense)
     finally:
         if part:
             part.discard()
@@ -293,12 +296,16 @@ def _split_point(sizes: list[int]) -> int:
 
 class _PartWriter:
     """The FieldWriter interface write_term uses, writing postings to a file of their own
-    and keeping each term's info for the parent to add to the segment's term table."""
+    and each term's info, as bytes, to termsfile for the parent to add to the segment's term
+    table: in pickled chunks of TERMS_CHUNK terms, each after its length (8 bytes), so that
+    neither process ever holds the whole list (at a million decisions, millions of terms
+    whose info objects took the parent 2 GB)."""
 
-    def __init__(self, codec: Any, postfile: Any) -> None:
+    def __init__(self, codec: Any, postfile: Any, termsfile: Any) -> None:
         self._codec = codec
         self._postfile = postfile
-        self.terms: list[tuple[str, bytes, Any]] = []
+        self._termsfile = termsfile
+        self._chunk: list[tuple[str, bytes, bytes]] = []
 
     def start_field(self, fieldname: str, fieldobj: Any) -> None:
         self._fieldname = fieldname
@@ -311,10 +318,35 @@ class _PartWriter:
 
     def finish_term(self) -> None:
         terminfo = self._postwriter.finish_postings()
-        self.terms.append((self._fieldname, self._tbytes, terminfo))
+        self._chunk.append((self._fieldname, self._tbytes, terminfo.to_bytes()))
+        if len(self._chunk) >= TERMS_CHUNK:
+            self.flush()
 
     def finish_field(self) -> None:
         self._postwriter = None
+
+    def flush(self) -> None:
+        """Write the terms kept so far to termsfile."""
+        if self._chunk:
+            data = pickle.dumps(self._chunk, pickle.HIGHEST_PROTOCOL)
+            self._termsfile.write(_CHUNK_SIZE.pack(len(data)) + data)
+            self._chunk = []
+
+
+def _read_terms(handle: Any) -> Iterator[tuple[str, bytes, bytes]]:
+    """Yield the (field, term bytes, term info bytes) a _PartWriter wrote, chunk by chunk."""
+    while header := handle.read(_CHUNK_SIZE.size):
+        (size,) = _CHUNK_SIZE.unpack(header)
+        yield from pickle.loads(handle.read(size))
+
+
+def _moved(info: bytes, base: int) -> bytes:
+    """Return a W3TermInfo's bytes with its postings' offset moved by base (unless inlined)."""
+    if info[0]:  # the inlined flag: the postings are in the info itself
+        return info
+    (offset,) = unpack_long(info[_INFO_SIZE : _INFO_SIZE + _LONG_SIZE])
+    moved: bytes = pack_long(int(offset) + base)
+    return info[:_INFO_SIZE] + moved + info[_INFO_SIZE + _LONG_SIZE :]
 
 
 class _Part:
@@ -349,7 +381,8 @@ class _Part:
             child_setup()
             if os.getppid() == parent:
                 postfile = storage.create_file(made.postname)
-                part = _PartWriter(codec, postfile)
+                termsfile = storage.create_file(made.termsname)
+                part = _PartWriter(codec, postfile, termsfile)
                 own = None
                 if dense is not None:
                     own = DenseWriter(
@@ -359,37 +392,23 @@ class _Part:
                     for name in names:
                         postings.write_field(part, name, lengths[name], readers, own)
                 postfile.close()
+                part.flush()
+                termsfile.close()
                 if own is not None:
                     own.close()
-                out = storage.create_file(made.termsname)
-                out.write(pickle.dumps(part.terms, pickle.HIGHEST_PROTOCOL))
-                out.close()
                 status = 0
         finally:
             os._exit(status)
 
-    def wait(self) -> list[tuple[str, bytes, Any]] | None:
-        """Wait for the process; return its terms, or None when it failed."""
+    def wait(self) -> bool:
+        """Wait for the process; tell whether it wrote its fields."""
         _, status = os.waitpid(self.pid, 0)
         self.pid = 0
-        if status != 0:
-            return None
-        handle = self.storage.open_file(self.termsname)
-        try:
-            terms: list[tuple[str, bytes, Any]] = pickle.loads(handle.read())
-        finally:
-            handle.close()
-        return terms
+        return status == 0
 
-    def append_to(
-        self,
-        fw: Any,
-        terms: list[tuple[str, bytes, Any]],
-        schema: Any,
-        dense: DenseWriter | None = None,
-    ) -> None:
+    def append_to(self, fw: Any, schema: Any, dense: DenseWriter | None = None) -> None:
         """Append the part's postings to fw's file and its terms to fw's term table (and
-        its dense postings to dense)."""
+        its dense postings to dense), reading its terms a chunk at a time."""
         if dense is not None:
             handle = self.storage.open_file(self.densename)
             try:
@@ -404,13 +423,15 @@ class _Part:
                 postfile.write(chunk)
         finally:
             source.close()
-        for fieldname, group in itertools.groupby(terms, key=lambda t: t[0]):
-            fw.start_field(fieldname, schema[fieldname])  # numbers the field as in one pass
-            for _, tbytes, terminfo in group:
-                if not terminfo.is_inlined():
-                    terminfo._offset += base
-                fw._tindex.add(pack_ushort(fw._fieldid) + tbytes, terminfo.to_bytes())
-            fw.finish_field()
+        handle = self.storage.open_file(self.termsname)
+        try:
+            for fieldname, group in itertools.groupby(_read_terms(handle), key=lambda t: t[0]):
+                fw.start_field(fieldname, schema[fieldname])  # numbers the field as in one pass
+                for _, tbytes, info in group:
+                    fw._tindex.add(pack_ushort(fw._fieldid) + tbytes, _moved(info, base))
+                fw.finish_field()
+        finally:
+            handle.close()
 
     def discard(self) -> None:
         """End the process if it still runs and remove its files."""
