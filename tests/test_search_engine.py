@@ -180,69 +180,62 @@ def tiny_index(tmp_path: Path) -> Path:
         "other#0": "a program of exercise at home",
         "inflected#0": "plans nightly",  # the stem "plan", not the word
     }
-    ix = whoosh_index.create_in(str(tmp_path), SCHEMA, indexname=INDEX_NAME)
+    return hand_made(tmp_path, {doc_id: ("", text) for doc_id, text in texts.items()})
+
+
+def hand_made(index_dir: Path, parts: dict[str, tuple[str, str]]) -> Path:
+    """An index of doc id -> (treatment, rationale), each part and the catch-all written as
+    to_documents writes them (an empty treatment left out)."""
+    ix = whoosh_index.create_in(str(index_dir), SCHEMA, indexname=INDEX_NAME)
     writer = ix.writer()
-    for doc_id, text in texts.items():
+    for doc_id, (treatment, rationale) in parts.items():
+        text = f"{treatment}\n{rationale}" if treatment else rationale
+        fields = {"treatment": treatment, "treatment_exact": treatment} if treatment else {}
         writer.add_document(
             doc_id=doc_id,
-            rationale=text,
-            rationale_exact=text,
-            text=text,
-            text_exact=text,
-            text_pairs=text,
-        )
-    writer.commit()
-    return tmp_path
-
-
-def test_a_phrase_needs_its_words_in_a_row_not_just_its_pairs(tiny_index: Path) -> None:
-    query = wq.Phrase("text_exact", ["home", "exercise", "program"])
-    compare(tiny_index, query)
-    index = search.open_index(tiny_index, expand=no_synonyms, check_seconds=0, cache_size=0)
-    try:
-        with index.searcher() as searcher:
-            scored = evaluate(index.generation, searcher, query)
-            found = {searcher.stored_fields(d)["doc_id"] for d in np.flatnonzero(scored.mask)}
-        assert found == {"together#0", "twice#0"}
-    finally:
-        index.close()
-
-
-def test_catch_all_phrases_and_near_stay_within_one_part(tmp_path: Path) -> None:
-    """Words on either side of the seam between the treatment and the rationale are not a
-    phrase, nor near each other, though the catch-all holds them one after the other."""
-    ix = whoosh_index.create_in(str(tmp_path), SCHEMA, indexname=INDEX_NAME)
-    writer = ix.writer()
-    for doc_id, treatment, rationale in (
-        ("seam#0", "home exercise", "program daily"),
-        ("inside#0", "a request", "a home exercise program daily"),
-    ):
-        text = f"{treatment}\n{rationale}"
-        writer.add_document(
-            doc_id=doc_id,
-            treatment=treatment,
-            treatment_exact=treatment,
             rationale=rationale,
             rationale_exact=rationale,
             text=text,
             text_exact=text,
             text_pairs=text,
+            **fields,
         )
     writer.commit()
-    words = ["home", "exercise", "program"]
-    index = search.open_index(tmp_path, expand=no_synonyms, check_seconds=0, cache_size=0)
+    return index_dir
+
+
+def found_ids(index_dir: Path, query: wq.Query) -> set[str]:
+    """The doc ids the engine matches."""
+    index = search.open_index(index_dir, expand=no_synonyms, check_seconds=0, cache_size=0)
     try:
         with index.searcher() as searcher:
-            for query in (
-                wq.Phrase("text_exact", words),
-                spans.SpanNear2([T("text_exact", w) for w in ("exercise", "daily")], 3, False),
-            ):
-                scored = evaluate(index.generation, searcher, query)
-                found = {searcher.stored_fields(d)["doc_id"] for d in np.flatnonzero(scored.mask)}
-                assert found == {"inside#0"}, query
+            scored = evaluate(index.generation, searcher, query)
+            return {searcher.stored_fields(d)["doc_id"] for d in np.flatnonzero(scored.mask)}
     finally:
         index.close()
-    compare(tmp_path, wq.Phrase("text_exact", words))
+
+
+def test_a_phrase_needs_its_words_in_a_row_not_just_its_pairs(tiny_index: Path) -> None:
+    query = wq.Phrase("text_exact", ["home", "exercise", "program"])
+    compare(tiny_index, query)
+    assert found_ids(tiny_index, query) == {"together#0", "twice#0"}
+
+
+def test_catch_all_phrases_and_near_stay_within_one_part(tmp_path: Path) -> None:
+    """Words on either side of the seam between the treatment and the rationale are not a
+    phrase, nor near each other, though the catch-all holds them one after the other."""
+    index_dir = hand_made(
+        tmp_path,
+        {
+            "seam#0": ("home exercise", "program daily"),
+            "inside#0": ("a request", "a home exercise program daily"),
+        },
+    )
+    phrase = wq.Phrase("text_exact", ["home", "exercise", "program"])
+    near = spans.SpanNear2([T("text_exact", w) for w in ("exercise", "daily")], 3, False)
+    assert found_ids(index_dir, phrase) == found_ids(index_dir, near) == {"inside#0"}
+    compare(index_dir, phrase)
+    compare(index_dir, near)
 
 
 @pytest.mark.parametrize(
