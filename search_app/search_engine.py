@@ -331,22 +331,31 @@ class Engine:
         field = self.schema[fieldname]
         btexts = [field.to_bytes(w) for w in words]
         docs = np.flatnonzero(self._candidates(fieldname, words) & self.gen.live)
+        keys, postings, docs = self._rarest_first(fieldname, btexts, docs, weighed=True)
+        scores = np.zeros(len(docs), dtype=np.float64)
+        for i, found in postings.items():
+            if not len(docs):
+                break  # _members needs a document to look in
+            keep = _members(docs, found.docs)
+            kept = _Postings(found.docs[keep], found.weights[keep])
+            scores += self.bm25(fieldname, btexts[i], kept)
+        return [keys[i] for i in range(len(words))], docs, scores
+
+    def _rarest_first(
+        self, fieldname: str, btexts: list[bytes], docs: IntArray, weighed: bool
+    ) -> tuple[dict[int, IntArray], dict[int, _Postings], IntArray]:
+        """Read each term's positions (and postings) rarest first, each only in the documents
+        (sorted) that held every term read before it; return them by term index, and the
+        documents that hold every term."""
         order = sorted(
-            range(len(words)), key=lambda i: self.searcher.doc_frequency(fieldname, btexts[i])
+            range(len(btexts)), key=lambda i: self.searcher.doc_frequency(fieldname, btexts[i])
         )
         keys: dict[int, IntArray] = {}
         postings: dict[int, _Postings] = {}
         for i in order:
-            keys[i], postings[i] = self.positions(fieldname, btexts[i], docs)
+            keys[i], postings[i] = self.positions(fieldname, btexts[i], docs, weighed)
             docs = postings[i].docs
-        scores = np.zeros(len(docs), dtype=np.float64)
-        for i in order:
-            if not len(docs):
-                break  # _members needs a document to look in
-            keep = _members(docs, postings[i].docs)
-            kept = _Postings(postings[i].docs[keep], postings[i].weights[keep])
-            scores += self.bm25(fieldname, btexts[i], kept)
-        return [keys[i] for i in range(len(words))], docs, scores
+        return keys, postings, docs
 
     def _candidates(self, fieldname: str, words: list[str]) -> BoolArray:
         """Return documents that may hold every word (a superset), without reading positions.
@@ -548,15 +557,7 @@ class Engine:
         """
         field = self.schema[fieldname]
         btexts = [field.to_bytes(w) for w in words]
-        order = sorted(
-            range(len(words)), key=lambda i: self.searcher.doc_frequency(fieldname, btexts[i])
-        )
-        keys: dict[int, IntArray] = {}
-        for i in order:
-            if not len(docs):
-                return docs
-            keys[i], postings = self.positions(fieldname, btexts[i], docs, False)
-            docs = postings.docs
+        keys, _, _ = self._rarest_first(fieldname, btexts, docs, weighed=False)
         return _phrase_starts([keys[i] for i in range(len(words))])
 
     def _near_in_parts(self, query: wq.Query) -> list[wq.Query]:
