@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from typing import Any
 
+from whoosh import formats
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3TermInfo, _lenfield
 from whoosh.reading import SegmentReader
 from whoosh.system import _LONG_SIZE, pack_long, pack_ushort, unpack_long
@@ -200,6 +201,7 @@ class SegmentPostings:
         common ones to dense too (whoosh_dense.py)."""
         fieldobj = self.schema[fieldname]
         pickled = _pickled(fieldobj)
+        positional = type(fieldobj.format) is formats.Positions
         started = False
         for tbytes, (ids, weights, values) in self._terms(fieldname, fieldobj, readers):
             if not ids:  # every posting was of a deleted document
@@ -209,7 +211,7 @@ class SegmentPostings:
                 started = True
             write_term(fw, tbytes, ids, weights, values, lengths, pickled)
             if dense is not None and dense.wants(len(ids)):
-                dense.add(fieldname, tbytes, ids, weights)
+                dense.add(fieldname, tbytes, ids, weights, values if positional else None)
         if started:
             fw.finish_field()
 

@@ -20,7 +20,6 @@ own prefix query does.
 from __future__ import annotations
 
 import logging
-import pickle
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain
@@ -34,17 +33,21 @@ from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.matching import WrappingMatcher
 from whoosh.query import spans
-from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
 from indexer.schema import PAIR_FIELDS, POSITION_PARTS, STEMMED_SIBLINGS, pair_terms
-from indexer.whoosh_dense import DenseError, DenseReader, open_dense
+from indexer.whoosh_dense import DenseError, DenseReader, PositionsFound, open_dense
+from indexer.whoosh_positions import decode as decode_positions
 from search_app.search_facets import BoolArray, IntArray
 from search_app.search_index import Generation
 
 FloatArray = npt.NDArray[np.float64]
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 _POSITION_BITS = 32
+# Reading a term's dense positions costs about a 2,000th of decoding one posting block per
+# wanted document: below that share of wanted documents, the blocks are read instead.
+DENSE_POSITIONS_WORK = 2000
+_NONE = np.zeros(0, dtype=np.int64)
 _LOG = logging.getLogger(__name__)
 
 
@@ -104,51 +107,6 @@ def _block_weights(data: Any, count: int) -> FloatArray:
     return np.asarray(weights, dtype=np.float64)
 
 
-_PICKLE_HEAD = b"\x80\x02"  # protocol 2, as Whoosh's Positions.encode writes each value
-_STOP = ord(".")
-
-
-def _deltas(value: bytes) -> list[int]:
-    """Decode a Positions value (a count, then the pickled position deltas)."""
-    body = value[_INT_SIZE:]
-    return pickle.loads(body if body.endswith(b".") else body + b".")  # type: ignore[no-any-return]
-
-
-def _all_deltas(values: list[bytes]) -> list[list[int]]:
-    """Decode many Positions values with one unpickling instead of one per value.
-
-    Each value's pickle, without its count, protocol header and STOP, builds one list;
-    inside a MARK ... LIST they build the list of those lists. The headers and STOPs are cut
-    out of the joined values with one numpy mask, not value by value. Values of another shape
-    (not written by Positions.encode) are decoded one by one.
-    """
-    if not values:
-        return []
-    head = _INT_SIZE + len(_PICKLE_HEAD)
-    sizes = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
-    if int(sizes.min()) < head:
-        return [_deltas(v) for v in values]
-    raw = np.frombuffer(b"".join(values), dtype=np.uint8)
-    ends = np.cumsum(sizes)
-    starts = ends - sizes
-    protocol = raw[starts + _INT_SIZE] == _PICKLE_HEAD[0]
-    protocol &= raw[starts + _INT_SIZE + 1] == _PICKLE_HEAD[1]
-    if not protocol.all():
-        return [_deltas(v) for v in values]
-    keep = np.ones(len(raw), dtype=np.bool_)
-    keep[(starts[:, None] + np.arange(head)).ravel()] = False
-    last = ends - 1
-    keep[last[raw[last] == _STOP]] = False
-    whole = b"".join((_PICKLE_HEAD, b"(", raw[keep].tobytes(), b"l."))
-    try:
-        found = pickle.loads(whole)
-    except (pickle.UnpicklingError, EOFError, ValueError, IndexError, TypeError):
-        found = None
-    if not isinstance(found, list) or len(found) != len(values):
-        return [_deltas(v) for v in values]
-    return found
-
-
 def _picked(values: list[bytes], picked: list[int]) -> list[bytes]:
     """Return values at the picked indexes (ascending), in C where it can."""
     if len(picked) == len(values):
@@ -174,11 +132,6 @@ class Engine:
         self.leaves = [(leaf.reader(), int(offset)) for leaf, offset in searcher.leaf_searchers()]
 
     # --- leaves ------------------------------------------------------------------------
-
-    def _matchers(self, fieldname: str, text: bytes) -> Iterator[tuple[Any, int]]:
-        for reader, offset in self.leaves:
-            if (fieldname, text) in reader:
-                yield _raw(reader.postings(fieldname, text)), offset
 
     def postings(self, fieldname: str, text: bytes, wanted: IntArray | None = None) -> _Postings:
         """Read a term's postings (deleted documents included) into global arrays.
@@ -270,53 +223,96 @@ class Engine:
     ) -> tuple[IntArray, _Postings]:
         """Return a term's (document << 32 | position) keys in the wanted documents only,
         and its postings there (the documents that have it, and unless not weighed, their
-        weights; else zeros). Each posting block is decoded once for both.
+        weights; else zeros). A segment's dense positions are read as arrays where they
+        are kept (whoosh_dense.py) and worth it; else each posting block is decoded once
+        for both.
         """
-        fmt = self.schema[fieldname].format
-        fast = type(fmt) is formats.Positions
+        fast = type(self.schema[fieldname].format) is formats.Positions
         keys: list[IntArray] = []
         found_docs: list[IntArray] = []
         found_weights: list[FloatArray] = []
-        for matcher, offset in self._matchers(fieldname, text):
+        for reader, offset in self.leaves:
+            if (fieldname, text) not in reader:
+                continue
             local = wanted[(wanted >= offset)] - offset
             if not len(local):
                 continue
-            docs: list[int] = []
-            lengths: list[int] = []
-            flat: list[int] = []
-            weights: list[float] = []
-            if isinstance(matcher, W3LeafMatcher) and fast:
-                found: list[bytes] = []
-                for ids, data in _blocks(matcher, local):
-                    picked = np.flatnonzero(_members(local, ids))
-                    found += _picked(data[2], picked.tolist())
-                    docs.extend(ids[picked].tolist())
-                    if weighed:
-                        weights.extend(_block_weights(data, len(ids))[picked].tolist())
-                lists = _all_deltas(found)
-                lengths = list(map(len, lists))
-                flat = list(chain.from_iterable(lists))
-                keys.append(_keys(docs, lengths, flat, offset, absolute=False))
+            dense = self._dense_positions(reader, fieldname, text, len(local)) if fast else None
+            if dense is not None:
+                docs, weights, counts, spots = dense
+                keep = _members(local, docs)
+                docs, weights, spots = docs[keep], weights[keep], spots[np.repeat(keep, counts)]
+                counts = counts[keep]
             else:
-                chosen = set(local.tolist())
-                while matcher.is_active():
-                    if matcher.id() in chosen:
-                        spots = matcher.value_as("positions")
-                        docs.append(matcher.id())
-                        weights.append(matcher.weight() if weighed else 0.0)
-                        lengths.append(len(spots))
-                        flat.extend(spots)
-                    matcher.next()
-                keys.append(_keys(docs, lengths, flat, offset, absolute=True))
-            found_docs.append(np.asarray(docs, dtype=np.int64) + offset)
-            found_weights.append(
-                np.asarray(weights, dtype=np.float64) if weighed else np.zeros(len(docs))
-            )
+                docs, weights, counts, spots = self._block_positions(
+                    reader, fieldname, text, local, fast
+                )
+            docs = docs + offset
+            keys.append((np.repeat(docs, counts) << _POSITION_BITS) | spots)
+            found_docs.append(docs)
+            found_weights.append(weights if weighed else np.zeros(len(docs)))
         if not keys:
             empty = np.zeros(0, dtype=np.int64)
             return empty, _Postings(empty, np.zeros(0, dtype=np.float64))
         postings = _Postings(np.concatenate(found_docs), np.concatenate(found_weights))
         return np.concatenate(keys), postings
+
+    def _block_positions(
+        self, reader: Any, fieldname: str, text: bytes, local: IntArray, fast: bool
+    ) -> tuple[IntArray, FloatArray, IntArray, IntArray]:
+        """Read a term's postings in the local documents of one segment from its blocks:
+        the documents that have it, their weights, their counts of positions and the
+        positions (absolute, in document order). Fast: the values are formats.Positions'."""
+        matcher = _raw(reader.postings(fieldname, text))
+        docs: list[IntArray] = []
+        weights: list[FloatArray] = []
+        if isinstance(matcher, W3LeafMatcher) and fast:
+            values: list[bytes] = []
+            for ids, data in _blocks(matcher, local):
+                picked = np.flatnonzero(_members(local, ids))
+                values += _picked(data[2], picked.tolist())
+                docs.append(ids[picked])
+                weights.append(_block_weights(data, len(ids))[picked])
+            counts, spots = decode_positions(values)
+        else:  # another codec's matcher: one posting at a time
+            chosen = set(local.tolist())
+            lists: list[list[int]] = []
+            ones: list[int] = []
+            found: list[float] = []
+            while matcher.is_active():
+                if matcher.id() in chosen:
+                    lists.append(list(matcher.value_as("positions")))
+                    ones.append(matcher.id())
+                    found.append(matcher.weight())
+                matcher.next()
+            counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+            spots = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(counts.sum()))
+            docs.append(np.asarray(ones, dtype=np.int64))
+            weights.append(np.asarray(found, dtype=np.float64))
+        if not docs:
+            return _NONE, np.zeros(0, dtype=np.float64), _NONE, _NONE
+        return np.concatenate(docs), np.concatenate(weights), counts, spots
+
+    def _dense_positions(
+        self, reader: Any, fieldname: str, text: bytes, wanted: int
+    ) -> PositionsFound | None:
+        """Return a term's dense positions in a segment, or None: none are kept, or reading
+        them all costs more than reading the blocks of wanted documents
+        (DENSE_POSITIONS_WORK). A damaged entry is logged and the segment's dense postings
+        are not used again."""
+        dense = self._dense(reader)
+        if dense is None:
+            return None
+        numbers = dense.position_count(fieldname, text)
+        if numbers is None or wanted * DENSE_POSITIONS_WORK < numbers:
+            return None
+        try:
+            return dense.positions(fieldname, text)
+        except DenseError as exc:
+            segid = reader.segment().segment_id()
+            _LOG.warning("dense postings of segment %s are not used: %s", segid, exc)
+            self.gen.dense[segid] = None
+            return None
 
     def _positional(
         self, fieldname: str, words: list[str]
@@ -666,23 +662,6 @@ def _members(wanted: IntArray, ids: IntArray) -> BoolArray:
     """Tell which ids are in wanted (both sorted)."""
     index = np.minimum(np.searchsorted(wanted, ids), len(wanted) - 1)
     return wanted[index] == ids  # type: ignore[no-any-return]
-
-
-def _keys(
-    docs: list[int], lengths: list[int], flat: list[int], offset: int, absolute: bool
-) -> IntArray:
-    """Turn per-document position lists (deltas unless absolute) into sorted global keys."""
-    if not flat:
-        return np.zeros(0, dtype=np.int64)
-    counts = np.asarray(lengths, dtype=np.int64)
-    values = np.asarray(flat, dtype=np.int64)
-    if not absolute:
-        total = np.cumsum(values)
-        starts = np.cumsum(counts) - counts
-        # Each document's deltas start from position 0: subtract what came before it.
-        values = total - np.repeat(total[starts] - values[starts], counts)
-    owners = np.repeat(np.asarray(docs, dtype=np.int64) + offset, counts)
-    return (owners << _POSITION_BITS) | values
 
 
 def _length_bytes(reader: Any, fieldname: str, count: int) -> npt.NDArray[np.uint8]:

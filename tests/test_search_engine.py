@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pickle
 from pathlib import Path
 from typing import Any
 
@@ -347,19 +346,3 @@ def test_cached_postings_give_the_same_answers(corpus_index: Path) -> None:
     finally:
         cold.close()
         warm.close()
-
-
-def test_positions_decode_in_one_unpickling_as_one_by_one() -> None:
-    from whoosh.formats import Positions
-
-    from search_app.search_engine import _all_deltas, _deltas
-
-    lists = [[0], [3, 10, 200], [1] * 300, [70000, 2**31 - 1], list(range(0, 5000, 7))]
-    values = [Positions().encode(positions) for positions in lists]
-    expected = [_deltas(v) for v in values]
-    assert _all_deltas(values) == expected
-    assert [sum(d) for d in expected] == [p[-1] for p in lists]
-    assert _all_deltas([v.rstrip(b".") for v in values]) == expected  # STOP left off
-    odd = values[:2] + [b"\x00\x00\x00\x02" + pickle.dumps([4, 5], protocol=0)]
-    assert _all_deltas(odd) == [_deltas(v) for v in odd]
-    assert _all_deltas([]) == []

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from whoosh import formats
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.filedb.filestore import FileStorage
@@ -62,9 +63,10 @@ def dense_terms(index_dir: Path) -> list[tuple[Any, DenseReader | None]]:
 
 def assert_dense_equals_blocks(index_dir: Path, minimum: int) -> int:
     """Every term with at least minimum postings is dense, with the blocks' documents and
-    weights; return how many dense terms were checked."""
+    weights, and in a field with positions their positions; return how many dense terms
+    were checked."""
     ix = whoosh_index.open_dir(str(index_dir), indexname=INDEX_NAME)
-    checked = 0
+    checked = checked_positions = 0
     with ix.reader() as reader:
         for leaf, _ in reader.leaf_readers():
             dense = open_dense(leaf.storage(), leaf.segment())
@@ -77,14 +79,25 @@ def assert_dense_equals_blocks(index_dir: Path, minimum: int) -> int:
                 matcher = leaf.postings(fieldname, tbytes)
                 while isinstance(matcher, WrappingMatcher):  # deleted documents included
                     matcher = matcher.child
-                ids, weights = [], []
+                positional = type(SCHEMA[fieldname].format) is formats.Positions
+                ids, weights, spots = [], [], []
                 while matcher.is_active():
                     ids.append(matcher.id())
                     weights.append(matcher.weight())
+                    if positional:
+                        spots.append(list(matcher.value_as("positions")))
                     matcher.next()
                 assert found[0].tolist() == ids, (fieldname, tbytes)
                 assert found[1].tolist() == weights, (fieldname, tbytes)
+                kept = dense.positions(fieldname, tbytes)
+                assert (kept is not None) == positional, (fieldname, tbytes)
+                if kept is not None:
+                    assert kept[0].tolist() == ids and kept[1].tolist() == weights
+                    assert kept[2].tolist() == [len(p) for p in spots], (fieldname, tbytes)
+                    assert kept[3].tolist() == [n for p in spots for n in p], (fieldname, tbytes)
+                    checked_positions += 1
                 checked += 1
+    assert checked_positions > 0
     return checked
 
 
@@ -112,18 +125,66 @@ def test_round_trip_of_each_kind() -> None:
     assert reader.postings("text", b"absent") is None
 
 
+def test_positions_round_trip_in_both_widths() -> None:
+    narrow = [[0], [3, 10, 200], [65535]]
+    wide = [[1, 70000], [5]]
+    sink = _Sink()
+    writer = DenseWriter(sink, 10, minimum=1)
+    encode = formats.Positions().encode
+    writer.add("body", b"narrow", [0, 4, 9], [1.0, 3.0, 1.0], [encode(p) for p in narrow])
+    writer.add("body", b"wide", [2, 3], [2.0, 1.0], [encode(p) for p in wide])
+    writer.add("body", b"none", [1], [1.0])
+    writer.close()
+    reader = DenseReader(sink.kept, 10)
+    cases = ((b"narrow", [0, 4, 9], narrow, "u2"), (b"wide", [2, 3], wide, "u4"))
+    for tbytes, ids, lists, kind in cases:
+        found = reader.positions("body", tbytes)
+        assert found is not None and reader.directory[("body", tbytes)][6] == kind
+        docs, _, counts, spots = found
+        assert docs.tolist() == ids
+        assert counts.tolist() == [len(p) for p in lists]
+        assert spots.tolist() == [n for p in lists for n in p]
+        assert reader.position_count("body", tbytes) == len(ids) + len(spots)
+    assert reader.positions("body", b"none") is None
+    assert reader.position_count("body", b"none") is None
+    assert reader.postings("body", b"none") is not None
+
+
+def test_positions_that_do_not_add_up_are_refused() -> None:
+    sink = _Sink()
+    writer = DenseWriter(sink, 10, minimum=1)
+    with pytest.raises(ValueError, match="2 documents but 1 position lists"):
+        writer.add("body", b"w", [1, 2], [1.0, 1.0], [formats.Positions().encode([4])])
+    writer.add("body", b"w", [1, 2], [1.0, 1.0], [formats.Positions().encode([4])] * 2)
+    writer.close()
+    reader = DenseReader(sink.kept, 10)
+    kind, at, size = reader.directory[("body", b"w")][6:]
+    reader.directory[("body", b"w")] = (*reader.directory[("body", b"w")][:6], kind, at, size - 2)
+    with pytest.raises(DenseError, match="do not add up"):
+        reader.positions("body", b"w")
+
+
 def test_a_written_file_appends_to_another() -> None:
     first = {("a", b"x"): ([1, 4], [1.0, 2.0])}
     second = {("b", b"y"): (list(range(50)), [3.0] * 50), ("b", b"z"): ([7], [1.0])}
+    other = _Sink()
+    part = DenseWriter(other, 64, minimum=1)
+    for (fieldname, tbytes), (ids, weights) in second.items():
+        part.add(fieldname, tbytes, ids, weights)
+    part.add("c", b"p", [5, 6], [1.0, 2.0], [formats.Positions().encode(p) for p in ([9], [2, 8])])
+    part.close()
     sink = _Sink()
     writer = DenseWriter(sink, 64, minimum=1)
     writer.add("a", b"x", *first[("a", b"x")])
-    writer.append(io.BytesIO(written(64, second)))
+    writer.append(io.BytesIO(other.kept))
     writer.close()
     reader = DenseReader(sink.kept, 64)
     for key, (ids, weights) in {**first, **second}.items():
         found = reader.postings(*key)
         assert found is not None and found[0].tolist() == ids and found[1].tolist() == weights
+    moved = reader.positions("c", b"p")
+    assert moved is not None
+    assert [a.tolist() for a in moved] == [[5, 6], [1.0, 2.0], [1, 2], [9, 2, 8]]
 
 
 @pytest.mark.parametrize(
