@@ -50,7 +50,7 @@ _POSITION_KINDS: dict[str, np.dtype[Any]] = {"u2": np.dtype("<u2"), "u4": np.dty
 # (field, term bytes) -> (documents kind, offset, size, weights kind, offset, size), and in a
 # field with positions (positions kind, offset, size) after them
 Entry = tuple[Any, ...]
-PositionsFound = tuple[DocArray, WeightArray, DocArray, DocArray]
+PositionsFound = tuple[DocArray, WeightArray, DocArray, npt.NDArray[np.unsignedinteger[Any]]]
 Directory = dict[tuple[str, bytes], Entry]
 
 
@@ -205,7 +205,8 @@ class DenseReader:
 
     def positions(self, fieldname: str, tbytes: bytes) -> PositionsFound | None:
         """Return the term's documents, weights, each document's count of positions and
-        the positions (all documents' in a row), or None where they are not kept dense.
+        the positions (all documents' in a row, unsigned, read-only), or None where they
+        are not kept dense.
 
         A damaged entry raises DenseError.
         """
@@ -222,7 +223,7 @@ class DenseReader:
         except (ValueError, TypeError, KeyError) as exc:
             raise DenseError(f"{fieldname}:{tbytes!r} cannot be read: {exc}") from exc
         counts = both[: len(docs)].astype(np.int64)
-        found = both[len(docs) :].astype(np.int64)
+        found = both[len(docs) :]  # read in place: the caller widens what it keeps
         if len(counts) != len(docs) or int(counts.sum()) != len(found):
             raise DenseError(f"{fieldname}:{tbytes!r}: the positions do not add up")
         return docs, weights, counts, found

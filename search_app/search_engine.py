@@ -238,10 +238,11 @@ class Engine:
             if not len(local):
                 continue
             dense = self._dense_positions(reader, fieldname, text, len(local)) if fast else None
+            spots: npt.NDArray[np.integer[Any]]
             if dense is not None:
-                docs, weights, counts, spots = dense
+                docs, weights, counts, kept = dense
                 keep = _members(local, docs)
-                docs, weights, spots = docs[keep], weights[keep], spots[np.repeat(keep, counts)]
+                docs, weights, spots = docs[keep], weights[keep], kept[np.repeat(keep, counts)]
                 counts = counts[keep]
             else:
                 docs, weights, counts, spots = self._block_positions(
@@ -542,7 +543,8 @@ class Engine:
             hits = self._in_a_row(part, words, docs)
             found.append(hits)
             docs = docs[~_members(hits, docs)] if len(hits) else docs
-        return np.unique(np.concatenate(found)) if found else docs[:0]
+        # Each part's documents are left out of the next ones: no document comes twice.
+        return np.sort(np.concatenate(found)) if found else docs[:0]
 
     def _in_a_row(self, fieldname: str, words: list[str], docs: IntArray) -> IntArray:
         """Return which of docs (sorted) hold the words in a row in fieldname (positional).
@@ -643,11 +645,17 @@ def _two_term_near(query: wq.Query) -> bool:
 def _phrase_starts(keys: list[IntArray]) -> IntArray:
     """Return the documents (sorted) where the words' positions run consecutively.
 
-    Keys come sorted (documents in order, positions in order within each), so membership is
-    a binary search and the documents are distinct where they change.
+    Keys come sorted (documents in order, positions in order within each). The phrase's
+    possible starts come from its rarest word's keys, and each other word, the rarer
+    first, keeps those it follows: so the fewest keys are looked up in the most. A start
+    before position 0 wraps into an impossible key (a position of 2**32 - k) and matches
+    nothing; membership is a binary search, and the documents are distinct where they change.
     """
-    starts = keys[0]
-    for step, following in enumerate(keys[1:], start=1):
+    order = sorted(range(len(keys)), key=lambda i: len(keys[i]))
+    first = order[0]
+    starts = keys[first] - first
+    for step in order[1:]:
+        following = keys[step]
         starts = starts[_members(following, starts + step)] if len(following) else starts[:0]
     docs = starts >> _POSITION_BITS
     return docs[np.r_[True, docs[1:] != docs[:-1]]] if len(docs) else docs

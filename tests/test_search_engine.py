@@ -15,7 +15,7 @@ from indexer.build import INDEX_NAME
 from indexer.parse import parse_file
 from indexer.schema import POSITION_PARTS, SCHEMA, STEMMED_SIBLINGS, pair_terms, to_documents
 from search_app import search
-from search_app.search_engine import evaluate
+from search_app.search_engine import _phrase_starts, evaluate
 from tests.conftest import add_segment, delete_and_commit
 
 
@@ -218,6 +218,21 @@ def test_a_phrase_needs_its_words_in_a_row_not_just_its_pairs(tiny_index: Path) 
     query = wq.Phrase("text_exact", ["home", "exercise", "program"])
     compare(tiny_index, query)
     assert found_ids(tiny_index, query) == {"together#0", "twice#0"}
+
+
+def test_phrase_starts_from_any_word_and_never_across_documents() -> None:
+    def keys(*pairs: tuple[int, int]) -> np.ndarray:
+        return np.array([(doc << 32) | spot for doc, spot in pairs], dtype=np.int64)
+
+    # "a b c": doc 1 has it at 7; doc 0 ends with "a b" and doc 2 starts with "c" (the
+    # rarest word, at position 0: its phrase would start at -2, in no document).
+    a = keys((0, 98), (1, 7), (2, 3))
+    b = keys((0, 99), (1, 8), (2, 9))
+    c = keys((1, 9), (2, 0))
+    assert _phrase_starts([a, b, c]).tolist() == [1]
+    assert _phrase_starts([c, a]).tolist() == []  # "c a": never in a row
+    assert _phrase_starts([b, c]).tolist() == [1]
+    assert _phrase_starts([a, b, c[:0]]).tolist() == []
 
 
 def test_catch_all_phrases_and_near_stay_within_one_part(tmp_path: Path) -> None:
