@@ -4,8 +4,7 @@ Whoosh stores a term's postings in blocks of at most 128, each a zlib-compressed
 reading a common word costs 50-60 µs a block however little of it a query needs: "therapy"
 over 970,000 decisions is 4,000 blocks and half a second before any scoring. When a segment
 is written, each term with at least DENSE_MIN postings is also written to the segment's
-DENSE_EXT file as two plain arrays, which the search engine maps and reads in well under a
-millisecond:
+DENSE_EXT file as plain arrays, which the search engine maps and reads without decoding:
 
 - its documents, as a bitmap over the segment (one bit a document) or, where four bytes a
   posting is smaller, as sorted uint32 numbers;
@@ -17,8 +16,10 @@ millisecond:
   phrase of common words ("the request for") seconds to unpickle over 100k decisions.
 
 The file is one of the segment's files, so it goes into the compound segment file, is deleted
-with the segment and merged by rewriting. It adds about 12% to a 97k-decision index. An index
-written without it (Whoosh's own writer) is read from its blocks as before.
+with the segment and merged by rewriting. At 97k decisions it holds 277 MB of a 1.17 GB
+segment, 147 MB of it positions (of 539 terms). An index written without it (Whoosh's own
+writer, or before positions were kept) is read from its blocks as before: an entry without
+positions is one of six numbers, one with them of nine.
 
 Layout: MAGIC, the arrays (each 8-byte aligned), the directory (a pickled dict), the
 directory's offset (8 bytes, big-endian) and MAGIC again.

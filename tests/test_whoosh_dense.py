@@ -26,7 +26,7 @@ from indexer.build import INDEX_NAME, _writer, build_index
 from indexer.parse import parse_file
 from indexer.schema import SCHEMA, to_documents
 from indexer.whoosh_dense import DENSE_EXT, DenseError, DenseReader, DenseWriter, open_dense
-from search_app import search
+from search_app import search, search_engine
 from search_app.search_engine import Engine, evaluate
 from tests.conftest import add_segment, corpus_sample, delete_and_commit
 from tests.test_search_engine import QUERIES, compare, no_synonyms
@@ -399,5 +399,46 @@ def test_a_new_generation_keeps_the_dense_postings_of_segments_it_still_has(
         ix.optimize()
         assert index.refresh()
         assert index.generation.dense == {}
+    finally:
+        index.close()
+
+
+def test_dense_positions_and_blocks_give_the_same_keys(
+    mixed_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A term's positions read from the dense file or from its blocks: the same keys and
+    postings; which one is read follows DENSE_POSITIONS_WORK."""
+    index = search.open_index(
+        mixed_index, expand=no_synonyms, check_seconds=0, cache_size=0, postings_mb=0
+    )
+    try:
+        with index.searcher() as searcher:
+            engine = Engine(index.generation, searcher)
+            dense = engine._dense(engine.leaves[1][0])
+            assert dense is not None
+            terms = [k for k, e in dense.directory.items() if len(e) == 9][:25]
+            assert len(terms) == 25
+            read = engine._block_positions
+            blocks: list[bytes] = []
+
+            def counted(reader: Any, fieldname: str, text: bytes, *args: Any) -> Any:
+                blocks.append(text)
+                return read(reader, fieldname, text, *args)
+
+            monkeypatch.setattr(engine, "_block_positions", counted)
+            for fieldname, tbytes in terms:
+                wanted = np.sort(engine.postings(fieldname, tbytes).docs)[::2]
+                found = []
+                for work in (10**9, 0):
+                    monkeypatch.setattr(search_engine, "DENSE_POSITIONS_WORK", work)
+                    blocks.clear()
+                    found.append(engine.positions(fieldname, tbytes, wanted))
+                    # the segment without dense postings always reads its blocks
+                    assert len(blocks) == (1 if work else 2), (fieldname, tbytes, work)
+                (keys, postings), (again, more) = found
+                assert len(keys) >= len(postings.docs) > 0
+                assert keys.tolist() == again.tolist(), (fieldname, tbytes)
+                assert postings.docs.tolist() == more.docs.tolist()
+                assert postings.weights.tolist() == more.weights.tolist()
     finally:
         index.close()
