@@ -98,10 +98,14 @@ def decode(values: list[bytes]) -> tuple[IntArray, IntArray]:
         found = _framed(np.frombuffer(b"".join(values), dtype=np.uint8), sizes)
         if found is not None:
             return found
-    lists = all_deltas(values)
-    counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-    flat = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(counts.sum()))
+    counts, flat = flatten(all_deltas(values))
     return counts, absolute(counts, flat)
+
+
+def flatten(lists: list[list[int]]) -> tuple[IntArray, IntArray]:
+    """Return each list's length and all their numbers, one list's after another."""
+    counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    return counts, np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(counts.sum()))
 
 
 def _framed(raw: npt.NDArray[np.uint8], sizes: IntArray) -> tuple[IntArray, IntArray] | None:

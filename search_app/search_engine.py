@@ -20,11 +20,10 @@ own prefix query does.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import chain
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -38,6 +37,7 @@ from whoosh.util.numeric import byte_to_length
 from indexer.schema import PAIR_FIELDS, POSITION_PARTS, STEMMED_SIBLINGS, pair_terms
 from indexer.whoosh_dense import DenseError, DenseReader, PositionsFound, open_dense
 from indexer.whoosh_positions import decode as decode_positions
+from indexer.whoosh_positions import flatten
 from search_app.search_facets import BoolArray, IntArray
 from search_app.search_index import Generation
 
@@ -51,6 +51,7 @@ _POSITION_BITS = 32
 # at 20,000 or with dense positions always; 8-11 ms either way where nothing matched.
 DENSE_POSITIONS_WORK = 20_000
 _NONE = np.zeros(0, dtype=np.int64)
+_T = TypeVar("_T")
 _LOG = logging.getLogger(__name__)
 
 
@@ -206,7 +207,11 @@ class Engine:
     def _dense_postings(
         self, reader: Any, fieldname: str, text: bytes
     ) -> tuple[IntArray, FloatArray] | None:
-        """Return a term's dense postings in a segment, or None (read its blocks instead).
+        """Return a term's dense postings in a segment, or None (read its blocks instead)."""
+        return self._from_dense(reader, lambda dense: dense.postings(fieldname, text))
+
+    def _from_dense(self, reader: Any, read: Callable[[DenseReader], _T | None]) -> _T | None:
+        """Return what read finds in a segment's dense postings, or None when it has none.
 
         A damaged entry is logged and the segment's dense postings are not used again.
         """
@@ -214,7 +219,7 @@ class Engine:
         if dense is None:
             return None
         try:
-            return dense.postings(fieldname, text)
+            return read(dense)
         except DenseError as exc:
             segid = reader.segment().segment_id()
             _LOG.warning("dense postings of segment %s are not used: %s", segid, exc)
@@ -289,8 +294,7 @@ class Engine:
                     ones.append(matcher.id())
                     found.append(matcher.weight())
                 matcher.next()
-            counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-            spots = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(counts.sum()))
+            counts, spots = flatten(lists)
             docs.append(np.asarray(ones, dtype=np.int64))
             weights.append(np.asarray(found, dtype=np.float64))
         if not docs:
@@ -302,21 +306,15 @@ class Engine:
     ) -> PositionsFound | None:
         """Return a term's dense positions in a segment, or None: none are kept, or reading
         them all costs more than reading the blocks of wanted documents
-        (DENSE_POSITIONS_WORK). A damaged entry is logged and the segment's dense postings
-        are not used again."""
-        dense = self._dense(reader)
-        if dense is None:
-            return None
-        numbers = dense.position_count(fieldname, text)
-        if numbers is None or wanted * DENSE_POSITIONS_WORK < numbers:
-            return None
-        try:
+        (DENSE_POSITIONS_WORK)."""
+
+        def read(dense: DenseReader) -> PositionsFound | None:
+            numbers = dense.position_count(fieldname, text)
+            if numbers is None or wanted * DENSE_POSITIONS_WORK < numbers:
+                return None
             return dense.positions(fieldname, text)
-        except DenseError as exc:
-            segid = reader.segment().segment_id()
-            _LOG.warning("dense postings of segment %s are not used: %s", segid, exc)
-            self.gen.dense[segid] = None
-            return None
+
+        return self._from_dense(reader, read)
 
     def _positional(
         self, fieldname: str, words: list[str]
