@@ -227,13 +227,12 @@ class Engine:
             return None
 
     def positions(
-        self, fieldname: str, text: bytes, wanted: IntArray, weighed: bool = True
+        self, fieldname: str, text: bytes, wanted: IntArray
     ) -> tuple[IntArray, _Postings]:
         """Return a term's (document << 32 | position) keys in the wanted documents only,
-        and its postings there (the documents that have it, and unless not weighed, their
-        weights; else zeros). A segment's dense positions are read as arrays where they
-        are kept (whoosh_dense.py) and worth it; else each posting block is decoded once
-        for both.
+        and its postings there (the documents that have it, and their weights). A segment's
+        dense positions are read as arrays where they are kept (whoosh_dense.py) and worth
+        it; else each posting block is decoded once for both.
         """
         fast = type(self.schema[fieldname].format) is formats.Positions
         keys: list[IntArray] = []
@@ -259,7 +258,7 @@ class Engine:
             docs = docs + offset
             keys.append((np.repeat(docs, counts) << _POSITION_BITS) | spots)
             found_docs.append(docs)
-            found_weights.append(weights if weighed else np.zeros(len(docs)))
+            found_weights.append(weights)
         if not keys:
             empty = np.zeros(0, dtype=np.int64)
             return empty, _Postings(empty, np.zeros(0, dtype=np.float64))
@@ -329,7 +328,7 @@ class Engine:
         field = self.schema[fieldname]
         btexts = [field.to_bytes(w) for w in words]
         docs = np.flatnonzero(self._candidates(fieldname, words) & self.gen.live)
-        keys, postings, docs = self._rarest_first(fieldname, btexts, docs, weighed=True)
+        keys, postings, docs = self._rarest_first(fieldname, btexts, docs)
         scores = np.zeros(len(docs), dtype=np.float64)
         for i, found in postings.items():
             if not len(docs):
@@ -340,7 +339,7 @@ class Engine:
         return [keys[i] for i in range(len(words))], docs, scores
 
     def _rarest_first(
-        self, fieldname: str, btexts: list[bytes], docs: IntArray, weighed: bool
+        self, fieldname: str, btexts: list[bytes], docs: IntArray
     ) -> tuple[dict[int, IntArray], dict[int, _Postings], IntArray]:
         """Read each term's positions (and postings) rarest first, each only in the documents
         (sorted) that held every term read before it; return them by term index, and the
@@ -351,7 +350,7 @@ class Engine:
         keys: dict[int, IntArray] = {}
         postings: dict[int, _Postings] = {}
         for i in order:
-            keys[i], postings[i] = self.positions(fieldname, btexts[i], docs, weighed)
+            keys[i], postings[i] = self.positions(fieldname, btexts[i], docs)
             docs = postings[i].docs
         return keys, postings, docs
 
@@ -518,7 +517,7 @@ class Engine:
         parts = self._all([self._term(str(pairs_field), p) for p in pair_terms(words)])
         docs = np.flatnonzero(parts.mask & self.gen.live)
         if len(words) > 2 and positional:
-            keys = [self.positions(fieldname, field.to_bytes(w), docs, False)[0] for w in words]
+            keys = [self.positions(fieldname, field.to_bytes(w), docs)[0] for w in words]
             docs = _phrase_starts(keys)
         elif len(words) > 2:
             docs = self._in_a_row_in_parts(POSITION_PARTS[fieldname], words, docs)
@@ -556,7 +555,7 @@ class Engine:
         """
         field = self.schema[fieldname]
         btexts = [field.to_bytes(w) for w in words]
-        keys, _, _ = self._rarest_first(fieldname, btexts, docs, weighed=False)
+        keys, _, _ = self._rarest_first(fieldname, btexts, docs)
         return _phrase_starts([keys[i] for i in range(len(words))])
 
     def _near_in_parts(self, query: wq.Query) -> list[wq.Query]:
