@@ -18,6 +18,7 @@ from whoosh import index
 
 import indexer.build as build
 import indexer.whoosh_segment as whoosh_segment
+import indexer.whoosh_speed as whoosh_speed
 from indexer.build import INDEX_NAME, build_index
 from indexer.schema import SCHEMA
 from indexer.whoosh_speed import FastWriter
@@ -157,6 +158,55 @@ def test_a_merge_skips_deleted_documents_the_same_way(some_letters: Path, tmp_pa
     assert first_difference(*dumps) is None
 
 
+def test_a_merge_in_three_processes_writes_the_same_bytes(
+    some_letters: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The final merge (in this process; the shards' commits run in workers) splits its
+    # fields into three runs.
+    made: list[tuple[int, list[int]]] = []
+    split_points = whoosh_segment._split_points
+
+    def recorded(sizes: list[int], parts: int) -> list[int]:
+        found = split_points(sizes, parts)
+        made.append((parts, found))
+        return found
+
+    monkeypatch.setattr(whoosh_segment, "SPLIT_MIN_POSTINGS", 0)
+    monkeypatch.setattr(whoosh_segment, "_split_points", recorded)
+    plain, fast = build_both(monkeypatch, tmp_path, [some_letters], procs=2, chunk_letters=8)
+    assert [cuts for parts, cuts in made if parts == 3 and len(cuts) == 2]
+    assert first_difference(index_dump(plain), index_dump(fast)) is None
+
+
+def test_a_failed_middle_process_has_its_fields_written_in_their_place(
+    some_letters: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Three runs: [body_region], [case_number, case_outcome], the rest. The second run's
+    # process fails; the third's succeeds and is appended after the second run's fields.
+    def fixed(sizes: list[int], parts: int) -> list[int]:
+        return [1, 3] if parts == 3 else []
+
+    start_field = whoosh_segment._PartWriter.start_field
+
+    def failing(self: Any, fieldname: str, fieldobj: Any) -> None:
+        if fieldname in ("case_number", "case_outcome"):
+            raise OSError("the middle process fails")
+        start_field(self, fieldname, fieldobj)
+
+    monkeypatch.setattr(whoosh_segment, "SPLIT_MIN_POSTINGS", 0)
+    monkeypatch.setattr(whoosh_segment, "_split_points", fixed)
+    monkeypatch.setattr(whoosh_segment._PartWriter, "start_field", failing)  # in the child
+    plain, fast = build_both(monkeypatch, tmp_path, [some_letters], procs=2, chunk_letters=8)
+    assert first_difference(index_dump(plain), index_dump(fast)) is None
+
+
+def test_split_points_cut_runs_of_nearly_equal_cost() -> None:
+    assert whoosh_segment._split_points([1, 1, 1, 1, 1, 1], 3) == [2, 4]
+    assert whoosh_segment._split_points([10, 1, 1, 10, 1, 1], 2) == [3]
+    assert whoosh_segment._split_points([10, 1], 3) == [1]  # never an empty run
+    assert whoosh_segment._split_points([5], 3) == []
+
+
 def test_boosts_lists_and_odd_catch_alls_match_whoosh(tmp_path: Path) -> None:
     # Documents outside what to_documents makes: boosts, a catch-all that is not the join of
     # its parts, empty parts, and a text field given as a list of words.
@@ -204,3 +254,16 @@ def test_a_failed_second_process_leaves_the_work_to_the_first(
     plain, fast = build_both(monkeypatch, tmp_path, [corpus_dir / "seeds"], procs=1)
     assert first_difference(index_dump(plain), index_dump(fast)) is None
     assert not (fast / "MAIN.tmp").exists()
+
+
+def test_stored_fields_are_copied_as_bytes_only_within_one_schema(
+    some_letters: Path, tmp_path: Path
+) -> None:
+    build_index([some_letters], tmp_path / "ix", procs=1)
+    ix = index.open_dir(str(tmp_path / "ix"), indexname=INDEX_NAME)
+    with ix.reader() as reader:
+        perdoc = reader._perdoc
+        assert whoosh_speed._raw_stored(perdoc, reader, SCHEMA) is not None
+        other = SCHEMA.copy()
+        other.remove("layout")  # Whoosh would drop its stored values: no copying as bytes
+        assert whoosh_speed._raw_stored(perdoc, reader, other) is None
