@@ -15,22 +15,31 @@ order. If a forked process fails, this one writes its fields itself, in their pl
 from __future__ import annotations
 
 import heapq
+import io
 import itertools
 import os
 import pickle
 import signal
 import struct
+import zlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
+from operator import sub
 from typing import Any
 
+import numpy as np
 from whoosh import formats
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, W3TermInfo, _lenfield
+from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN,
+    WHOOSH3_HEADER_MAGIC,
+    W3TermInfo,
+    _lenfield,
+)
 from whoosh.reading import SegmentReader
 from whoosh.system import _LONG_SIZE, pack_long, pack_ushort, unpack_long
 from whoosh.util import random_name
-from whoosh.util.numeric import byte_to_length
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from indexer.whoosh_dense import DenseWriter
 
@@ -52,13 +61,16 @@ _CHUNK_SIZE = struct.Struct("!Q")
 _INFO_SIZE = W3TermInfo._struct.size  # a W3TermInfo's bytes before its postings' offset
 _LENGTHS = [byte_to_length(b) if b else 0 for b in range(256)]  # length byte -> doc length
 _UINT = struct.Struct("!I").pack  # whoosh.system.pack_uint
+_INT = struct.Struct("!i")  # a block's length (StructFile.write_int)
+_MAGIC_SIZE = len(WHOOSH3_HEADER_MAGIC)
+_NO_LENGTH = np.iinfo(np.int64).max
 SMALL = 4096  # frequencies whose weight and value bytes are made once
 _UINTS = [_UINT(n) for n in range(SMALL)]
 _FLOATS = [float(n) for n in range(SMALL)]
 
 Items = list[tuple[bytes, int, float, bytes]]  # (term bytes, frequency, weight, value bytes)
 Source = tuple[Any, int, dict[int, int] | None]  # (segment, first new docnum, old -> new docnum)
-Postings = tuple[list[int], list[float], list[Any]]  # docnums, weights, value bytes
+Postings = tuple[list[int], list[float], Any]  # docnums, weights, values (a list, or joined bytes)
 
 
 class TermPool:
@@ -207,16 +219,17 @@ class SegmentPostings:
         """Write a field's terms through fw (a W3FieldWriter or a _PartWriter), and the
         common ones to dense too (whoosh_dense.py)."""
         fieldobj = self.schema[fieldname]
-        pickled = _pickled(fieldobj)
+        fixed = fieldobj.format.fixed_value_size()
         positional = type(fieldobj.format) is formats.Positions
+        lookup = _Lengths(lengths)
         started = False
-        for tbytes, (ids, weights, values) in self._terms(fieldname, fieldobj, readers):
+        for tbytes, (ids, weights, values), deltas in self._terms(fieldname, fieldobj, readers):
             if not ids:  # every posting was of a deleted document
                 continue
             if not started:
                 fw.start_field(fieldname, fieldobj)
                 started = True
-            write_term(fw, tbytes, ids, weights, values, lengths, pickled)
+            write_term(fw, tbytes, ids, weights, values, lookup, fixed, deltas)
             if dense is not None and dense.wants(len(ids)):
                 dense.add(fieldname, tbytes, ids, weights, values if positional else None)
         if started:
@@ -224,29 +237,101 @@ class SegmentPostings:
 
     def _terms(
         self, fieldname: str, fieldobj: Any, readers: list[Any]
-    ) -> Iterator[tuple[bytes, Postings]]:
+    ) -> Iterator[tuple[bytes, Postings, list[int] | None]]:
+        """Yield a field's terms in order: (term bytes, postings, the docnums as Whoosh's
+        blocks keep them, first absolute then gaps, where already known, else None).
+
+        The values are one bytes object a posting, except for a merged term of a field
+        with fixed-size values, whose values come joined (as Whoosh's blocks keep them)."""
         streams = [self.pool.postings(fieldname)]
         streams += [_source_terms(r, fieldname, i) for i, r in enumerate(readers, start=1)]
         if len(streams) == 1:
             for tbytes, _, postings in streams[0]:
-                yield tbytes, postings
+                yield tbytes, postings, None
             return
-        fmt = fieldobj.format
+        fixed = fieldobj.format.fixed_value_size()
         for tbytes, group in itertools.groupby(heapq.merge(*streams), key=lambda x: x[0]):
-            ids: list[int] = []
-            weights: list[float] = []
-            values: list[Any] = []
+            term = _MergedTerm(fixed)
             for _, source, payload in group:  # in source order, so docnums ascend
                 if source == 0:
-                    ids += payload[0]
-                    weights += payload[1]
-                    values += payload[2]
+                    term.add_pool(*payload)
                 else:
                     _, basedoc, docmap = self.sources[source - 1]
-                    reader = readers[source - 1]
-                    for bids, bweights, bvalues in _read_blocks(reader, payload, fmt):
-                        _renumber(bids, bweights, bvalues, basedoc, docmap, ids, weights, values)
-            yield tbytes, (ids, weights, values)
+                    postfile = readers[source - 1]._terms._postfile
+                    for block in _read_blocks(postfile, payload, fixed):
+                        term.add_block(block, basedoc, docmap)
+            yield tbytes, term.postings(), term.deltas()
+
+
+class _MergedTerm:
+    """A term's postings gathered from the pool and merged segments' blocks, renumbered.
+
+    Values are kept as the blocks keep them: fixed-size ones joined (one bytes object a
+    block, joined again at the end), none at all for a size of 0, else one a posting."""
+
+    def __init__(self, fixed: int | None) -> None:
+        self.ids: list[int] = []
+        self.gaps: list[int] | None = []  # ids as blocks keep them, while every piece has them
+        self.weights: list[float] = []
+        self.size = fixed if fixed is not None and fixed >= 0 else -1  # -1: one a posting
+        self.values: list[Any] = []
+
+    def add_pool(self, ids: list[int], weights: list[float], values: list[bytes]) -> None:
+        self.gaps = None
+        self.ids += ids
+        self.weights += weights
+        self._add_values(_block_values(values, self.size))
+
+    def add_block(self, block: tuple[Any, Any, Any, int], basedoc: int, docmap: Any) -> None:
+        """Add a merged segment's block (its gaps, weights, values and count)."""
+        gaps, weights, values, count = block
+        if weights is None:
+            weights = [1.0] * count
+        elif isinstance(weights, float):
+            weights = [weights] * count
+        if docmap is not None:
+            self._add_mapped(gaps, weights, values, docmap)
+            return
+        ids = self.ids
+        shifted = list(gaps)
+        shifted[0] += basedoc
+        first = shifted[0]
+        before = len(ids)
+        ids += itertools.accumulate(shifted)
+        if self.gaps is not None:
+            if before:
+                shifted[0] = first - ids[before - 1]
+            self.gaps += shifted
+        self.weights += weights
+        self._add_values(values)
+
+    def _add_values(self, values: Any) -> None:
+        if self.size > 0:
+            self.values.append(values)
+        elif self.size < 0:
+            self.values += values
+
+    def _add_mapped(self, gaps: Any, weights: Any, values: Any, docmap: dict[int, int]) -> None:
+        self.gaps = None
+        kept = []
+        for i, old in enumerate(itertools.accumulate(gaps)):
+            new = docmap.get(old)
+            if new is not None:  # deleted documents are not in the map
+                self.ids.append(new)
+                self.weights.append(weights[i])
+                kept.append(i)
+        size = self.size
+        if size > 0:
+            self.values.append(b"".join(values[i * size : (i + 1) * size] for i in kept))
+        elif size < 0:
+            self.values += [values[i] for i in kept]
+
+    def postings(self) -> Postings:
+        values = b"".join(self.values) if self.size > 0 else self.values
+        return self.ids, self.weights, values
+
+    def deltas(self) -> list[int] | None:
+        return self.gaps
 
 
 def write_postings(
@@ -488,50 +573,72 @@ def _source_terms(reader: Any, fieldname: str, source: int) -> Iterator[tuple[by
         yield tbytes, source, terminfo
 
 
-def _read_blocks(reader: Any, terminfo: Any, fmt: Any) -> Iterator[tuple[Any, Any, Any]]:
-    """Yield a segment term's postings a block at a time: (docnums, weights, values)."""
+def _read_blocks(
+    postfile: Any, terminfo: Any, fixed: int | None
+) -> Iterator[tuple[Any, Any, Any, int]]:
+    """Yield a segment term's blocks as Whoosh keeps them: (docnums, first absolute then
+    gaps; weights: None for all 1.0, one float for all the same, or one a posting; values:
+    joined bytes for a fixed size, else one a posting; the number of postings)."""
     if terminfo.is_inlined():
-        yield terminfo.inlined_postings()
+        ids, weights, values = terminfo.inlined_postings()
+        if ids:
+            gaps = [ids[0], *map(sub, ids[1:], ids)]
+            yield gaps, list(weights), _block_values(list(values), fixed), len(ids)
         return
     offset, length = terminfo.extent()
-    m = W3LeafMatcher(reader._terms._postfile, offset, length, fmt)
+    if isinstance(length, tuple):  # W3TermInfo.from_bytes keeps unpack_int's tuple
+        (length,) = length
+    data = postfile.get(offset, length)
+    if data[:_MAGIC_SIZE] != WHOOSH3_HEADER_MAGIC:
+        raise ValueError(f"no postings header at {offset}")
+    handle = io.BytesIO(data)
+    at = _MAGIC_SIZE
     while True:
-        m._read_data()
-        ids, weights, _ = m._data
-        count = m._blocklength
-        if weights is None:  # W3LeafMatcher._read_weights, without a generator per block
-            weights = [1.0] * count
-        elif isinstance(weights, float):
-            weights = [weights] * count
-        m._read_values()
-        yield list(itertools.accumulate(ids)), weights, m._values  # delta_decode, in C
-        if m._lastblock:
+        (size,) = _INT.unpack_from(data, at)
+        handle.seek(at + _INT.size)
+        count, _, _, compression, _, _ = pickle.load(handle)
+        end = at + _INT.size + abs(size)
+        raw = data[handle.tell() : end]
+        gaps, weights, values = pickle.loads(zlib.decompress(raw) if compression else raw)
+        yield gaps, weights, values, count
+        if size < 0:  # the last block
             return
-        m._goto(m._nextoffset)
+        at = end
 
 
-def _renumber(
-    bids: Any,
-    bweights: Any,
-    bvalues: Any,
-    basedoc: int,
-    docmap: dict[int, int] | None,
-    ids: list[int],
-    weights: list[float],
-    values: list[Any],
-) -> None:
-    """Append a merged block's live postings with the docnums add_reader gave them."""
-    if docmap is None:
-        ids += [basedoc + d for d in bids]
-        weights += bweights
-        values += bvalues
-        return
-    for d, w, v in zip(bids, bweights, bvalues, strict=True):
-        new = docmap.get(d)
-        if new is not None:  # deleted documents are not in the map
-            ids.append(new)
-            weights.append(w)
-            values.append(v)
+def _block_values(values: list[Any], fixed: int | None) -> Any:
+    """A list of values (one a posting) as W3PostingsWriter._mini_values keeps them."""
+    if fixed is None or fixed < 0:
+        return tuple(v for v in values if v)
+    if fixed == 0:
+        return None
+    return b"".join(v for v in values if v)
+
+
+class _Lengths:
+    """A field's document lengths in the new segment (0: none) as a list and an array, or
+    None for a field without lengths."""
+
+    __slots__ = ("items", "array")
+
+    def __init__(self, lengths: list[int] | None) -> None:
+        self.items = lengths
+        self.array = None if lengths is None else np.asarray(lengths, dtype=np.int64)
+
+    def of_blocks(self, ids: list[int], limit: int) -> tuple[list[Any], list[int]]:
+        """Return each block's shortest and longest document (None and 0 where none has a
+        length), as the postings writer finds them posting by posting."""
+        count = -(-len(ids) // limit)
+        if self.items is None or self.array is None:
+            return [None] * count, [0] * count
+        if count == 1:
+            sizes = [n for n in map(self.items.__getitem__, ids) if n]
+            return [min(sizes) if sizes else None], [max(sizes) if sizes else 0]
+        found = self.array[ids]
+        starts = np.arange(0, len(ids), limit)
+        longest = np.maximum.reduceat(found, starts).tolist()
+        shortest = np.minimum.reduceat(np.where(found > 0, found, _NO_LENGTH), starts).tolist()
+        return [None if n == _NO_LENGTH else n for n in shortest], longest
 
 
 def write_term(
@@ -539,34 +646,110 @@ def write_term(
     tbytes: bytes,
     ids: list[int],
     weights: list[float],
-    values: list[Any],
-    lengths: list[int] | None,
-    pickled: bool,
+    values: Any,
+    lengths: _Lengths,
+    fixed: int | None,
+    deltas: list[int] | None = None,
 ) -> None:
-    """Write one term's postings as FieldWriter.add_postings would, a block at a time."""
+    """Write one term's postings, byte for byte as FieldWriter.add_postings would.
+
+    ids ascend; values are one bytes object a posting, or for a fixed size (fixed > 0)
+    possibly joined; deltas, when given, are the ids as blocks keep them (first absolute,
+    then gaps). Each block is pickled and compressed here as W3PostingsWriter._write_block
+    does, and its statistics added to the term's info as W3TermInfo.add_block adds them,
+    without the writer's per-posting Python work.
+    """
     fw.start_term(tbytes)
     pw = fw._postwriter
-    limit = pw._blocklimit
     total = len(ids)
-    for start in range(0, total, limit):
+    if total < pw._inlinelimit or not _whole(values, total, fixed):
+        _add_one_by_one(pw, ids, weights, values, lengths, fixed)
+        fw.finish_term()
+        return
+    each = fixed is None or fixed < 0
+    limit = pw._blocklimit
+    compression = pw._compression
+    postfile = pw._postfile
+    info = pw._terminfo
+    stored = array("f", weights).tolist()  # the weights a block keeps, 32-bit
+    if deltas is None:
+        deltas = [ids[0], *map(sub, ids[1:], ids)]
+    repeats = each and len(set(map(id, values))) < total
+    shortest, longest = lengths.of_blocks(ids, limit)
+    last = len(shortest) - 1
+    if not pw._blockcount:
+        postfile.write(WHOOSH3_HEADER_MAGIC)
+    for k, start in enumerate(range(0, total, limit)):
         end = min(start + limit, total)
-        block_ids = ids[start:end]
-        block_weights = weights[start:end]
-        pw._ids = array("I", block_ids)
-        pw._weights = array("f", block_weights)
-        block_values = [v for v in values[start:end] if v]
-        if pickled and len({id(v) for v in block_values}) < len(block_values):
-            block_values = _distinct(block_values)
-        pw._values = block_values
-        top = max(block_weights)
-        pw._maxweight = top if top > 0 else 0  # add_posting's running maximum from 0
-        if lengths is not None:
-            sizes = [n for n in map(lengths.__getitem__, block_ids) if n]
-            pw._minlength = min(sizes) if sizes else None
-            pw._maxlength = max(sizes) if sizes else 0
-        if end < total:
-            pw._write_block()  # the last block is written by finish_term
+        count = end - start
+        gaps = deltas[start:end]
+        gaps[0] = ids[start]
+        block = stored[start:end]
+        if each:
+            kept: Any = values[start:end]
+            kept = tuple(_distinct(kept) if repeats else kept)
+        elif not fixed:
+            kept = None
+        elif isinstance(values, bytes):
+            kept = values[start * fixed : end * fixed]
+        else:
+            kept = b"".join(values[start:end])
+        data = pickle.dumps((tuple(gaps), _kept_weights(block), kept), 2)
+        if compression:
+            data = zlib.compress(data, compression)
+        top = max(weights[start:end])
+        top = top if top > 0 else 0  # add_posting's running maximum from 0
+        low, high = shortest[k], longest[k]
+        head = pickle.dumps(
+            (count, ids[end - 1], top, compression, length_to_byte(low), length_to_byte(high)),
+            2,
+        )
+        size = len(head) + len(data)
+        postfile.write(_INT.pack(-size if k == last else size))  # the last block: negative
+        postfile.write(head)
+        postfile.write(data)
+        info._weight += sum(block)  # W3TermInfo.add_block
+        info._df += count
+        info._minlength = low if info._minlength is None else min(info._minlength, low)
+        info._maxlength = max(info._maxlength, high)
+        info._maxweight = max(info._maxweight, top)
+        if info._minid is None:
+            info._minid = ids[start]
+        info._maxid = ids[end - 1]
+    pw._blockcount += last + 1
     fw.finish_term()
+
+
+def _whole(values: Any, total: int, fixed: int | None) -> bool:
+    """Tell whether every posting has its value (Whoosh drops an empty one from its block:
+    such a term goes Whoosh's way); joined values must be total values long."""
+    if isinstance(values, bytes):
+        if fixed is None or fixed <= 0 or len(values) != total * fixed:
+            raise ValueError(f"{len(values)} bytes of values for {total} postings")
+        return True
+    return fixed == 0 or all(values)
+
+
+def _kept_weights(block: list[float]) -> Any:
+    """A block's weights as W3PostingsWriter._mini_weights keeps them."""
+    count = len(block)
+    if block.count(1.0) == count:
+        return None
+    if block.count(block[0]) == count:
+        return block[0]
+    return tuple(block)
+
+
+def _add_one_by_one(
+    pw: Any, ids: list[int], weights: list[float], values: Any, lengths: _Lengths, fixed: Any
+) -> None:
+    """Whoosh's own way, a posting at a time (inlined terms, empty values)."""
+    if isinstance(values, bytes):
+        values = [values[i : i + fixed] for i in range(0, len(values), fixed)]
+    items = lengths.items
+    for i, docnum in enumerate(ids):
+        value = values[i] if values else b""
+        pw.add_posting(docnum, weights[i], value or b"", items[docnum] if items else None)
 
 
 def _distinct(values: list[bytes]) -> list[bytes]:
