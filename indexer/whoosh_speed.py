@@ -23,6 +23,7 @@ pyproject.toml; tests/test_build.py checks that both writers produce the same in
 from __future__ import annotations
 
 import os
+import re
 import struct
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -55,6 +56,10 @@ _ONE = _UINT(1)
 # A word's positions in a field when it occurs once there (most postings), made once.
 _SINGLES = 4096
 _SINGLE_AT = [_ONE + dumps([n], 2) for n in range(_SINGLES)]
+
+# Whoosh's default token pattern (that of "joinable" kinds) with its group not capturing,
+# so that findall returns whole tokens; test_whoosh_speed checks it against Whoosh's.
+_DEFAULT_WORDS = re.compile(r"[\w\*]+(?:\.?[\w\*]+)*", default_pattern.flags)
 
 ANALYSED = "_analysed"  # a document's key for its postings made by Analysis.analyse
 _STEMMERS: dict[tuple[Any, ...], str] = {}  # a stop-and-stem setting -> its cache key
@@ -203,7 +208,10 @@ class Analysis:
         if tokens is None:
             tokens = self._cache.get((kind.words_key, text))
             if tokens is None:  # RegexTokenizer | LowercaseFilter
-                tokens = [m.group(0).lower() for m in kind.regex.finditer(text)]
+                if kind.joinable and text.isascii():  # lowercasing first changes no token
+                    tokens = _DEFAULT_WORDS.findall(text.lower())
+                else:
+                    tokens = [m.group(0).lower() for m in kind.regex.finditer(text)]
                 self._cache[(kind.words_key, text)] = tokens
             if kind.kind == "stems":
                 tokens = self._stemmed(kind, tokens)

@@ -9,6 +9,7 @@ and term files.
 from __future__ import annotations
 
 import hashlib
+import random
 import shutil
 from pathlib import Path
 from typing import Any
@@ -267,3 +268,21 @@ def test_stored_fields_are_copied_as_bytes_only_within_one_schema(
         other = SCHEMA.copy()
         other.remove("layout")  # Whoosh would drop its stored values: no copying as bytes
         assert whoosh_speed._raw_stored(perdoc, reader, other) is None
+
+
+def test_ascii_text_is_tokenized_as_whoosh_tokenizes_it() -> None:
+    # ASCII text is lowercased before its tokens are found (whoosh_speed._DEFAULT_WORDS);
+    # the tokens must be those of Whoosh's RegexTokenizer | LowercaseFilter.
+    from whoosh.analysis.tokenizers import default_pattern
+
+    assert whoosh_speed._DEFAULT_WORDS.pattern == default_pattern.pattern.replace("(", "(?:")
+    analysis = whoosh_speed.Analysis(SCHEMA)
+    kind = analysis._kinds["rationale_exact"]
+    rng = random.Random(5)
+    alphabet = "aZ9_*. .-'\n\tQx"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(60))) for _ in range(500)]
+    texts += ["U.S. Dr. SMITH's *NOT* 8.5mg q.d. 1.2.3 a..b *.* "]
+    texts += ["Caf\u00e9 \u0130stanbul \u2013 x"]  # not ASCII: Whoosh's own way
+    for text in texts:
+        expected = [t.text for t in SCHEMA["rationale_exact"].analyzer(text)]
+        assert analysis._tokens(kind, text) == expected, text
