@@ -1,11 +1,13 @@
 """Write a new segment's postings a term and a block at a time, in several processes when it pays.
 
 FastWriter (whoosh_speed.py) hands over its in-memory pool and the segments a merge brings
-in; this module writes every field's terms through Whoosh's own W3PostingsWriter (whoosh-
-reloaded 2.7.5), setting a whole block's arrays at once instead of adding postings one by one,
-so the files are byte for byte what Whoosh's FieldWriter.add_postings writes.
+in; this module writes every field's terms into Whoosh's own W3FieldWriter (whoosh-reloaded
+2.7.5), pickling and compressing each block of postings as its W3PostingsWriter does but from
+slices of the term's lists instead of one posting at a time (write_term), so the files are
+byte for byte what Whoosh's FieldWriter.add_postings writes. A merged segment's blocks are
+read from one slice of its postings file and kept in Whoosh's own form (_read_blocks).
 
-On a machine with more than one core, the fields (in name order) are cut into PARTS runs of
+On a machine with more than one core, the fields (in name order) are cut into runs of
 about equal cost: forked processes write each later run into a temporary postings file while
 this one writes the first; then this process appends those files in order and adds their
 terms, their offsets moved. The bytes are the same as one process writing every field in
@@ -579,12 +581,8 @@ def _read_blocks(
     """Yield a segment term's blocks as Whoosh keeps them: (docnums, first absolute then
     gaps; weights: None for all 1.0, one float for all the same, or one a posting; values:
     joined bytes for a fixed size, else one a posting; the number of postings)."""
-    if terminfo.is_inlined():
-        ids, weights, values = terminfo.inlined_postings()
-        if ids:
-            gaps = [ids[0], *map(sub, ids[1:], ids)]
-            yield gaps, list(weights), _block_values(list(values), fixed), len(ids)
-        return
+    if terminfo.is_inlined():  # Whoosh 2.7.5 never writes them (set_inline is missing)
+        raise ValueError("inlined postings: not a segment Whoosh 2.7.5 wrote")
     offset, length = terminfo.extent()
     if isinstance(length, tuple):  # W3TermInfo.from_bytes keeps unpack_int's tuple
         (length,) = length
@@ -662,10 +660,7 @@ def write_term(
     fw.start_term(tbytes)
     pw = fw._postwriter
     total = len(ids)
-    if total < pw._inlinelimit or not _whole(values, total, fixed):
-        _add_one_by_one(pw, ids, weights, values, lengths, fixed)
-        fw.finish_term()
-        return
+    _whole(values, total, fixed)
     each = fixed is None or fixed < 0
     limit = pw._blocklimit
     compression = pw._compression
@@ -721,13 +716,14 @@ def write_term(
 
 
 def _whole(values: Any, total: int, fixed: int | None) -> bool:
-    """Tell whether every posting has its value (Whoosh drops an empty one from its block:
-    such a term goes Whoosh's way); joined values must be total values long."""
+    """Check that every posting has its value: joined ones total values long, none empty
+    (Whoosh's block would drop an empty one; its formats never make one)."""
     if isinstance(values, bytes):
         if fixed is None or fixed <= 0 or len(values) != total * fixed:
             raise ValueError(f"{len(values)} bytes of values for {total} postings")
-        return True
-    return fixed == 0 or all(values)
+    elif fixed != 0 and not all(values):
+        raise ValueError("an empty value: Whoosh's block would drop it")
+    return True
 
 
 def _kept_weights(block: list[float]) -> Any:
@@ -738,18 +734,6 @@ def _kept_weights(block: list[float]) -> Any:
     if block.count(block[0]) == count:
         return block[0]
     return tuple(block)
-
-
-def _add_one_by_one(
-    pw: Any, ids: list[int], weights: list[float], values: Any, lengths: _Lengths, fixed: Any
-) -> None:
-    """Whoosh's own way, a posting at a time (inlined terms, empty values)."""
-    if isinstance(values, bytes):
-        values = [values[i : i + fixed] for i in range(0, len(values), fixed)]
-    items = lengths.items
-    for i, docnum in enumerate(ids):
-        value = values[i] if values else b""
-        pw.add_posting(docnum, weights[i], value or b"", items[docnum] if items else None)
 
 
 def _distinct(values: list[bytes]) -> list[bytes]:

@@ -12,9 +12,10 @@ FastWriter keeps Whoosh's file formats and replaces those three loops:
   field goes through Whoosh's own field.index().
 - The pool: postings are grouped by term in memory as they are added (a build commits every
   CHUNK_LETTERS letters, which bounds it), so no sort of every posting and no sorted runs on disk.
-- The segment: postings are written a block at a time through Whoosh's W3PostingsWriter, with
-  field lengths read once per field into a list. Segments merged in (MERGE_SMALL, optimize) are
-  read a block at a time too, instead of one posting at a time through the pool.
+- The segment: postings are written a block at a time in Whoosh's W3PostingsWriter format
+  (whoosh_segment.py), with field lengths read once per field. Segments merged in
+  (MERGE_SMALL, optimize) are read a block at a time too, instead of one posting at a time
+  through the pool, and their stored fields copied as bytes.
 
 This reaches into whoosh-reloaded's private attributes, so it is pinned to the version in
 pyproject.toml; tests/test_build.py checks that both writers produce the same index.
@@ -359,7 +360,7 @@ class FastWriter(SegmentWriter):  # type: ignore[misc]
         Whoosh asks doc_field_length per document and field, which for a field without
         lengths checks that the column file exists each time; and it unpickles and inflates
         every document's stored fields only to pickle and deflate them again (at 97k
-        decisions a fifth of a full merge, all of it before the postings' two processes
+        decisions a seventh of a full merge, all of it before the postings' processes
         start). A reader with another schema, or vectors, goes Whoosh's way.
         """
         perdoc = getattr(reader, "_perdoc", None)
