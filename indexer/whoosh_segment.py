@@ -358,10 +358,10 @@ def write_postings(
     groups = [names[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
     parts: list[tuple[list[str], _Part]] = []
     try:
-        for group in groups[1:]:
-            assert child_setup is not None
-            part = _Part.start(postings, group, lengths, tempstorage, codec, child_setup, dense)
-            parts.append((group, part))
+        if child_setup is not None:  # else there is one group
+            for group in groups[1:]:
+                part = _Part.start(postings, group, lengths, tempstorage, codec, child_setup, dense)
+                parts.append((group, part))
         with postings.readers() as readers:
             for name in groups[0]:
                 postings.write_field(fw, name, lengths[name], readers, dense)
