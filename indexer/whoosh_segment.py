@@ -629,7 +629,7 @@ class _Lengths:
         count = -(-len(ids) // limit)
         if self.items is None or self.array is None:
             return [None] * count, [0] * count
-        if count == 1:
+        if count == 1:  # most terms: plain Python beats numpy's setup for one block
             sizes = [n for n in map(self.items.__getitem__, ids) if n]
             return [min(sizes) if sizes else None], [max(sizes) if sizes else 0]
         found = self.array[ids]
@@ -660,7 +660,7 @@ def write_term(
     fw.start_term(tbytes)
     pw = fw._postwriter
     total = len(ids)
-    _whole(values, total, fixed)
+    _check_values(values, total, fixed)
     each = fixed is None or fixed < 0
     limit = pw._blocklimit
     compression = pw._compression
@@ -715,15 +715,14 @@ def write_term(
     fw.finish_term()
 
 
-def _whole(values: Any, total: int, fixed: int | None) -> bool:
-    """Check that every posting has its value: joined ones total values long, none empty
-    (Whoosh's block would drop an empty one; its formats never make one)."""
+def _check_values(values: Any, total: int, fixed: int | None) -> None:
+    """Raise ValueError unless every posting has its value: joined ones total values long,
+    none empty (Whoosh's block would drop an empty one; its formats never make one)."""
     if isinstance(values, bytes):
         if fixed is None or fixed <= 0 or len(values) != total * fixed:
             raise ValueError(f"{len(values)} bytes of values for {total} postings")
     elif fixed != 0 and not all(values):
         raise ValueError("an empty value: Whoosh's block would drop it")
-    return True
 
 
 def _kept_weights(block: list[float]) -> Any:

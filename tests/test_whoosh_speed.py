@@ -299,10 +299,11 @@ def test_inlined_postings_and_empty_values_are_refused() -> None:
     with pytest.raises(ValueError, match="inlined"):
         list(whoosh_segment._read_blocks(None, info, None))
     with pytest.raises(ValueError, match="empty"):
-        whoosh_segment._whole([b"\x00", b""], 2, None)
+        whoosh_segment._check_values([b"\x00", b""], 2, None)
     with pytest.raises(ValueError, match="bytes of values"):
-        whoosh_segment._whole(b"\x00" * 7, 2, 4)
-    assert whoosh_segment._whole(b"\x00" * 8, 2, 4) and whoosh_segment._whole([], 2, 0)
+        whoosh_segment._check_values(b"\x00" * 7, 2, 4)
+    whoosh_segment._check_values(b"\x00" * 8, 2, 4)  # as many bytes as the values need
+    whoosh_segment._check_values([], 2, 0)  # a field without values
 
 
 def test_new_documents_and_merged_segments_in_one_commit(
