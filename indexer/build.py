@@ -54,6 +54,9 @@ from indexer.whoosh_storage import writable_storage
 INDEX_NAME = "MAIN"
 LOCK_FILE = "BUILD.lock"
 CHUNK_LETTERS = 2000  # letters per commit: bounds memory and the work lost to a crash
+# A build's processes unless told: one a CPU, at most this many. A shard worker holds its
+# chunk's postings (about 330 MB of its own at 2,000 letters), so the cap bounds memory.
+MAX_DEFAULT_PROCS = 8
 WRITER_MB = 256  # Whoosh posting pool size before it spills sorted runs to disk
 # Parse tasks in flight per worker: parsing runs ahead while the main process analyses and
 # commits (a few hundred letters are a few MB), yet results do not pile up without bound.
@@ -205,6 +208,16 @@ def file_digest(path: Path) -> str:
     """
     with path.open("rb") as handle:
         return hashlib.sha256(handle.read()).hexdigest()
+
+
+def default_procs() -> int:
+    """Return how many processes a build uses unless told: the CPUs this process may run
+    on (its affinity, which a container or taskset narrows), at most MAX_DEFAULT_PROCS."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # no affinity call on this platform
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, MAX_DEFAULT_PROCS))
 
 
 def _find_files(sources: Sequence[Path]) -> list[Path]:

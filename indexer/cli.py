@@ -31,7 +31,13 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     build.add_argument("--index", required=True, type=Path, metavar="DIR")
     build.add_argument("--prune", action="store_true", help="remove letters whose file is gone")
-    build.add_argument("--procs", type=_positive, default=2, metavar="N", help="parse workers")
+    build.add_argument(
+        "--procs",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="processes (default: the CPUs, at most 8)",
+    )
     build.add_argument("--quiet", action="store_true", help="no progress bar")
     build.add_argument("--chunk", type=_positive, default=None, metavar="N", help="letters/commit")
 
@@ -127,7 +133,7 @@ def summary_line(report: BuildReport) -> str:
 
 def run_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Build or update the index and print what happened."""
-    from indexer.build import CHUNK_LETTERS, BuildError, SchemaChanged, build_index
+    from indexer.build import CHUNK_LETTERS, BuildError, SchemaChanged, build_index, default_procs
 
     progress = None if args.quiet or not err.isatty() else ProgressBar(err)
     try:
@@ -135,7 +141,7 @@ def run_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             args.paths,
             args.index,
             prune=args.prune,
-            procs=args.procs,
+            procs=args.procs or default_procs(),
             progress=progress,
             chunk_letters=args.chunk or CHUNK_LETTERS,
         )

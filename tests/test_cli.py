@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer.build import build_lock, index_stats
+from indexer import build
+from indexer.build import MAX_DEFAULT_PROCS, BuildReport, build_lock, default_procs, index_stats
 from indexer.cli import ProgressBar, main
 from indexer.generate import MARKER_FILE
 from indexer.schema import FACETS
@@ -85,6 +86,42 @@ def test_build_with_a_failed_file_exits_1(
     out = capsys.readouterr().out
     assert "5 added" in out and "1 failed" in out
     assert f"failed {src / 'empty.txt'}: " in out
+
+
+@pytest.mark.parametrize(("cpus", "expected"), [(1, 1), (4, 4), (64, MAX_DEFAULT_PROCS)])
+def test_default_procs_follow_the_cpus_up_to_a_cap(
+    monkeypatch: pytest.MonkeyPatch, cpus: int, expected: int
+) -> None:
+    monkeypatch.setattr(build.os, "sched_getaffinity", lambda pid: set(range(cpus)), raising=False)
+    assert default_procs() == expected
+
+
+@pytest.mark.parametrize(("count", "expected"), [(3, 3), (None, 1)])
+def test_default_procs_without_an_affinity_call(
+    monkeypatch: pytest.MonkeyPatch, count: int | None, expected: int
+) -> None:
+    monkeypatch.delattr(build.os, "sched_getaffinity", raising=False)
+    monkeypatch.setattr(build.os, "cpu_count", lambda: count)
+    assert default_procs() == expected
+
+
+def test_build_uses_default_procs_unless_told(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    asked: list[int] = []
+
+    def fake_build(*args: object, procs: int, **kwargs: object) -> BuildReport:
+        asked.append(procs)
+        return BuildReport()
+
+    monkeypatch.setattr(build, "build_index", fake_build)
+    monkeypatch.setattr(build, "default_procs", lambda: 5)
+    assert main(["build", str(tmp_path), "--index", str(tmp_path / "ix")]) == 0
+    assert main(["build", str(tmp_path), "--index", str(tmp_path / "ix"), "--procs", "3"]) == 0
+    assert asked == [5, 3]
+    with pytest.raises(SystemExit):
+        main(["build", "--help"])
+    assert f"at most {MAX_DEFAULT_PROCS}" in " ".join(capsys.readouterr().out.split())
 
 
 def test_build_refused_while_locked(
