@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -92,7 +93,7 @@ def test_build_with_a_failed_file_exits_1(
 def test_default_procs_follow_the_cpus_up_to_a_cap(
     monkeypatch: pytest.MonkeyPatch, cpus: int, expected: int
 ) -> None:
-    monkeypatch.setattr(build.os, "sched_getaffinity", lambda pid: set(range(cpus)), raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cpus)), raising=False)
     assert default_procs() == expected
 
 
@@ -100,8 +101,8 @@ def test_default_procs_follow_the_cpus_up_to_a_cap(
 def test_default_procs_without_an_affinity_call(
     monkeypatch: pytest.MonkeyPatch, count: int | None, expected: int
 ) -> None:
-    monkeypatch.delattr(build.os, "sched_getaffinity", raising=False)
-    monkeypatch.setattr(build.os, "cpu_count", lambda: count)
+    monkeypatch.delattr(os, "sched_getaffinity", raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: count)
     assert default_procs() == expected
 
 
