@@ -16,6 +16,7 @@ import hashlib
 import io
 import itertools
 import json
+import logging
 import multiprocessing
 import os
 import re
@@ -51,6 +52,7 @@ from indexer.schema import (
 from indexer.whoosh_speed import ANALYSED, Analysis, new_writer
 from indexer.whoosh_storage import writable_storage
 
+_LOG = logging.getLogger(__name__)
 INDEX_NAME = "MAIN"
 LOCK_FILE = "BUILD.lock"
 CHUNK_LETTERS = 2000  # letters per commit: bounds memory and the work lost to a crash
@@ -958,8 +960,29 @@ def build_index(
         report.generation = index_generation(index_dir)
         if report.letters_total == len(run.now):
             _save_letters(index_dir, report.generation, run.now)
+        _prepare_search_arrays(ix, index_dir)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _prepare_search_arrays(ix: Any, index_dir: Path) -> None:
+    """Save the search app's arrays of the new generation beside the index
+    (search_app/search_sidecar.py), so that a server's first answer after a build reads them
+    instead of computing them: 2.5 s at a million decisions, 0.25 s at 97k.
+
+    Best effort, after the commit: the app computes them itself when they are missing, so a
+    failure here is logged and the build still succeeds. The only place the indexer reads the
+    app's code, imported here so that indexing alone never loads it.
+    """
+    from search_app.search_sidecar import read_arrays
+
+    try:
+        with ix.reader() as reader:
+            read_arrays(reader, index_dir)
+    except Exception as error:  # noqa: BLE001 - the committed index is fine either way
+        _LOG.warning(
+            "the search arrays were not prepared (the server will compute them): %s", error
+        )
 
 
 def index_stats(index_dir: Path) -> IndexStats:

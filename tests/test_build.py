@@ -152,6 +152,46 @@ def test_build_agrees_with_the_parser(
     assert set(indexed(index_dir)) == set(letters)
 
 
+def test_a_build_leaves_the_search_arrays_of_its_generation(
+    small_corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from search_app import search, search_sidecar
+
+    index_dir = tmp_path / "index"
+    first = build_index([small_corpus / "seeds"], index_dir, procs=1)
+    (sidecar,) = index_dir.glob("arrays-*.npz")
+    assert sidecar.name.startswith(f"arrays-{first.generation}-")
+    second = build_index([small_corpus], index_dir, procs=2, chunk_letters=5)
+    assert second.generation > first.generation
+    (sidecar,) = index_dir.glob("arrays-*.npz")  # the first generation's file is gone
+    assert sidecar.name.startswith(f"arrays-{second.generation}-")
+
+    def computed(reader: Any) -> Any:
+        raise AssertionError("the app computed arrays the build should have saved")
+
+    monkeypatch.setattr(search_sidecar, "compute_arrays", computed)
+    opened = search.open_index(index_dir)
+    try:
+        browsed = search.run_search(opened, search.parse_request([]))
+        assert browsed.total == second.decisions_total
+    finally:
+        opened.close()
+
+
+def test_a_build_succeeds_when_the_search_arrays_fail(
+    small_corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: Any
+) -> None:
+    from search_app import search_sidecar
+
+    def broken(reader: Any) -> Any:
+        raise RuntimeError("no arrays today")
+
+    monkeypatch.setattr(search_sidecar, "compute_arrays", broken)
+    report = build_index([small_corpus / "seeds"], tmp_path / "index", procs=1)
+    assert report.decisions_total > 0 and not list((tmp_path / "index").glob("arrays-*"))
+    assert "no arrays today" in caplog.text
+
+
 def test_every_letter_is_found_by_its_id(
     built: tuple[Path, Any], expected: tuple[dict[str, Letter], list[Path]]
 ) -> None:
