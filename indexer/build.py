@@ -49,7 +49,7 @@ from indexer.schema import (
     TEXT_FIELDS,
     to_documents,
 )
-from indexer.whoosh_speed import ANALYSED, Analysis, new_writer
+from indexer.whoosh_speed import ANALYSED, Analysis, new_writer, usable_cpus
 from indexer.whoosh_storage import writable_storage
 
 _LOG = logging.getLogger(__name__)
@@ -214,12 +214,9 @@ def file_digest(path: Path) -> str:
 
 def default_procs() -> int:
     """Return how many processes a build uses unless told: the CPUs this process may run
-    on (its affinity, which a container or taskset narrows), at most MAX_DEFAULT_PROCS."""
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # no affinity call on this platform
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus, MAX_DEFAULT_PROCS))
+    on (whoosh_speed.usable_cpus, which also decides whether a segment is written by two
+    processes), at most MAX_DEFAULT_PROCS."""
+    return min(usable_cpus(), MAX_DEFAULT_PROCS)
 
 
 def _find_files(sources: Sequence[Path]) -> list[Path]:
@@ -957,15 +954,15 @@ def build_index(
         with ix.searcher() as searcher:
             report.letters_total = _count_letters(searcher)
             report.decisions_total = searcher.doc_count()
+            _prepare_search_arrays(searcher.reader(), index_dir)
         report.generation = index_generation(index_dir)
         if report.letters_total == len(run.now):
             _save_letters(index_dir, report.generation, run.now)
-        _prepare_search_arrays(ix, index_dir)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _prepare_search_arrays(ix: Any, index_dir: Path) -> None:
+def _prepare_search_arrays(reader: Any, index_dir: Path) -> None:
     """Save the search app's arrays of the new generation beside the index
     (search_app/search_sidecar.py), so that a server's first answer after a build reads them
     instead of computing them: 1.6 s at a million decisions, 0.25 s at 97k.
@@ -979,8 +976,7 @@ def _prepare_search_arrays(ix: Any, index_dir: Path) -> None:
     from search_app.search_sidecar import read_arrays
 
     try:
-        with ix.reader() as reader:
-            read_arrays(reader, index_dir)
+        read_arrays(reader, index_dir)
     except Exception as error:  # noqa: BLE001 - the committed index is fine either way
         _LOG.warning(
             "the search arrays were not prepared (the server will compute them): %s", error

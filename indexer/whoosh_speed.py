@@ -457,6 +457,15 @@ def _positions(poslist: list[int]) -> bytes:
     return _UINT(len(poslist)) + dumps([poslist[0], *map(sub, poslist[1:], poslist)], 2)
 
 
+def usable_cpus() -> int:
+    """Return the CPUs this process may run on: its affinity (which a container or taskset
+    narrows) where the platform has the call, else the machine's count; at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # no affinity call on this platform
+        return max(1, os.cpu_count() or 1)
+
+
 def new_writer(
     ix: Any,
     joined: Mapping[str, Sequence[str]],
@@ -470,5 +479,5 @@ def new_writer(
     plain = any(f.separate_spelling() or f.vector for _, f in ix.schema.items())
     if plain or not supported():
         return ix.writer(**kwargs)
-    split = (os.cpu_count() or 1) > 1
+    split = usable_cpus() > 1
     return FastWriter(ix, joined=joined, split=split, child_setup=child_setup, **kwargs)
