@@ -45,7 +45,7 @@ TARGET_SECONDS = 60
 
 def ensure_month(out: Path, letters: int, seed: int) -> tuple[Path, str]:
     """Generate the month (text letters), or reuse it when an earlier run completed it."""
-    from indexer.generate import generate_corpus
+    from indexer.synthetic.corpus import generate_corpus
 
     corpus = out / f"month-{letters}-s{seed}"
     done = corpus / STAMP
@@ -89,7 +89,7 @@ def child(corpus: Path, index_dir: Path, procs: int) -> int:
     from whoosh.filedb.filestore import FileStorage
     from whoosh.index import TOC
 
-    from indexer.build import INDEX_NAME, build_index
+    from indexer.build.run import INDEX_NAME, build_index
 
     report = build_index([corpus], index_dir, procs=procs)
     segments = len(TOC.read(FileStorage(str(index_dir)), INDEX_NAME).segments)
@@ -115,9 +115,9 @@ def child(corpus: Path, index_dir: Path, procs: int) -> int:
 
 def month_documents(corpus: Path) -> list[dict[str, Any]]:
     """The month's decision documents, as the index gets them (for the FTS5 peer)."""
-    from indexer.build import letter_files
-    from indexer.parse import parse_file
-    from indexer.schema import to_documents
+    from indexer.build.run import letter_files
+    from indexer.engine.whoosh.schema import to_documents
+    from indexer.read.parse import parse_file
 
     return [doc for path in letter_files([corpus]) for doc in to_documents(parse_file(path))]
 
@@ -248,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     def step(message: str) -> None:
         print(f"[month] {message}", file=sys.stderr, flush=True)
 
-    from search_app.search import open_index
+    from search_app.search.service import open_index
 
     index = open_index(args.base)
     with index.searcher() as searcher:

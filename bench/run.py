@@ -135,7 +135,7 @@ def rss_mb(who: int) -> float:
 
 
 def ensure_corpus(out: Path, size: int, seed: int) -> tuple[Path, str]:
-    from indexer.generate import generate_corpus
+    from indexer.synthetic.corpus import generate_corpus
 
     corpus = out / f"corpus-{size}-s{seed}"
     done = corpus / ".complete"
@@ -153,8 +153,8 @@ def built_with_schema(index: Path) -> bool:
     """Tell whether a cached index was built with the schema the indexer now writes."""
     from whoosh import index as whoosh_index
 
-    from indexer.build import INDEX_NAME, same_schema
-    from indexer.schema import SCHEMA
+    from indexer.build.run import INDEX_NAME, same_schema
+    from indexer.engine.whoosh.schema import SCHEMA
 
     try:
         stored = whoosh_index.open_dir(str(index), indexname=INDEX_NAME).schema
@@ -166,7 +166,7 @@ def built_with_schema(index: Path) -> bool:
 def ensure_index(
     out: Path, corpus: Path, size: int, seed: int, procs: int
 ) -> tuple[Path, dict[str, Any]]:
-    from indexer.build import build_index
+    from indexer.build.run import build_index
 
     index = out / f"index-{size}-s{seed}"
     stamp = out / f"index-{size}-s{seed}.json"
@@ -215,7 +215,7 @@ def ensure_fts(out: Path, index: Any, key: str) -> tuple[Path, dict[str, Any]]:
 
 
 def query_mix(index: Any, seed: int, per_class: int) -> list[Request]:
-    from indexer.generate import synthetic_letter
+    from indexer.synthetic.corpus import synthetic_letter
 
     rng = random.Random(seed)
     with index.searcher() as searcher:
@@ -253,7 +253,8 @@ def query_mix(index: Any, seed: int, per_class: int) -> list[Request]:
 
 
 def run_library(index: Any, req: Request) -> None:
-    from search_app import analytics, search
+    from search_app.search import analytics
+    from search_app.search import service as search
 
     if req.similar:
         search.similar(index, req.similar[0], req.similar[1], 10)
@@ -302,7 +303,7 @@ def measure(requests: list[Request], call: Callable[[Request], object]) -> dict[
 COLD_START = """
 import sys, time
 t = time.perf_counter()
-from search_app.search import open_index, parse_request, run_search
+from search_app.search.service import open_index, parse_request, run_search
 index = open_index(sys.argv[1])
 run_search(index, parse_request([("q", "physical therapy")]))
 print(time.perf_counter() - t)
@@ -476,7 +477,7 @@ def load_test(base: str, requests: list[Request], threads: int, seconds: float) 
 
 
 def pdf_extraction(corpus: Path) -> tuple[int, list[float]]:
-    from indexer.pdf import extract_text
+    from indexer.read.pdf import extract_text
 
     times: list[float] = []
     files = sorted((corpus / "letters").glob("*.pdf"))
@@ -642,7 +643,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--load-seconds must be positive")
     args.out.mkdir(parents=True, exist_ok=True)
 
-    from search_app.search import open_index
+    from search_app.search.service import open_index
 
     def step(message: str) -> None:
         print(f"[bench] {message}", file=sys.stderr, flush=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from indexer.build import BuildReport
+    from indexer.build.run import BuildReport
 
 EXIT_OK = 0
 EXIT_FAILED_FILES = 1
@@ -77,7 +77,7 @@ def _missing(paths: Sequence[Path]) -> list[Path]:
 def run_parse(paths: Sequence[Path], out: TextIO, err: TextIO) -> int:
     """Print one JSON line per letter; report each unreadable file on err."""
     from indexer.letter import UnreadableLetter
-    from indexer.parse import iter_letter_files, parse_file
+    from indexer.read.parse import iter_letter_files, parse_file
 
     failed = 0
     for path in iter_letter_files(paths):
@@ -133,7 +133,13 @@ def summary_line(report: BuildReport) -> str:
 
 def run_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Build or update the index and print what happened."""
-    from indexer.build import CHUNK_LETTERS, BuildError, SchemaChanged, build_index, default_procs
+    from indexer.build.run import (
+        CHUNK_LETTERS,
+        BuildError,
+        SchemaChanged,
+        build_index,
+        default_procs,
+    )
 
     progress = None if args.quiet or not err.isatty() else ProgressBar(err)
     try:
@@ -164,7 +170,7 @@ def run_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def run_stats(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Print the counts of an index, as a table or as JSON."""
-    from indexer.build import BuildError, index_stats
+    from indexer.build.run import BuildError, index_stats
 
     try:
         stats = index_stats(args.index)
@@ -188,7 +194,7 @@ def run_stats(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def run_generate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Write a synthetic corpus (imported here: the generator is not needed to index)."""
-    from indexer.generate import generate_corpus
+    from indexer.synthetic.corpus import generate_corpus
 
     if args.pdf > args.letters:
         print(f"imr-index: --pdf {args.pdf} is more than --letters {args.letters}", file=err)

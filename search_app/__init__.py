@@ -30,7 +30,9 @@ def create_app(overrides: Mapping[str, object] | None = None) -> Flask:
     app.config.from_prefixed_env("IMR")
     if overrides:
         app.config.update(overrides)
-    from search_app import api, state, stats_views, views
+    from search_app.web import api, views
+    from search_app.web import app_index as state
+    from search_app.web import stats as stats_views
 
     state.watch_answers(app)
     app.register_blueprint(api.bp)

@@ -10,9 +10,10 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from search_app import create_app, state
-from search_app.search import IndexMissing
-from search_app.views import MAX_BODY_BYTES
+from search_app import create_app
+from search_app.search.service import IndexMissing
+from search_app.web import app_index as state
+from search_app.web.views import MAX_BODY_BYTES
 
 LOG = logging.getLogger("imr_search.requests")
 DEFAULT_INDEX = "var/index"

@@ -54,7 +54,7 @@ def corpus_dir() -> Path:
 @pytest.fixture(scope="session")
 def corpus_index(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Build the corpus into a fresh index once per session; return its directory."""
-    from indexer.build import build_index
+    from indexer.build.run import build_index
 
     index_dir = tmp_path_factory.mktemp("corpus-index")
     report = build_index([corpus_dir], index_dir)

@@ -87,7 +87,7 @@ def test_bench_prints_a_complete_table(tmp_path: Path, corpus_dir: Path) -> None
 
 
 def test_replicated_index_is_benchmarked_as_given(tmp_path: Path, corpus_dir: Path) -> None:
-    from search_app import search
+    from search_app.search import service as search
 
     replicate = _bench_module("replicate")
     built = _run(tmp_path, corpus_dir)
@@ -141,9 +141,9 @@ def test_bench_rejects_bad_arguments(tmp_path: Path) -> None:
 def _base_with_fts(corpus: Path, index_dir: Path, db: Path, letters: int) -> int:
     """Generate letters into corpus, index them, and write bench/fts.py's database of the
     index (as bench/run.py does); return the index's decisions."""
-    from indexer.build import build_index
-    from indexer.generate import generate_corpus
-    from search_app import search
+    from indexer.build.run import build_index
+    from indexer.synthetic.corpus import generate_corpus
+    from search_app.search import service as search
 
     fts = _bench_module("fts")
     generate_corpus(corpus, letters, 7)
@@ -203,7 +203,7 @@ def test_month_adds_letters_to_copies_of_the_base_and_prints_a_table(tmp_path: P
 
 
 def test_fts_append_indexes_the_new_documents_for_match(tmp_path: Path) -> None:
-    from indexer.generate import generate_corpus
+    from indexer.synthetic.corpus import generate_corpus
 
     fts, month = _bench_module("fts"), _bench_module("month")
     base_docs = _base_with_fts(tmp_path / "base", tmp_path / "index", tmp_path / "fts.sqlite", 20)
@@ -227,8 +227,8 @@ def test_a_cached_index_of_another_schema_is_built_again(tmp_path: Path) -> None
     from whoosh import fields
     from whoosh import index as whoosh_index
 
-    from indexer.build import INDEX_NAME
-    from indexer.generate import generate_corpus
+    from indexer.build.run import INDEX_NAME
+    from indexer.synthetic.corpus import generate_corpus
 
     run = _bench_module("run")
     corpus = tmp_path / "corpus"

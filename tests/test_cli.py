@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from indexer import build
-from indexer.build import MAX_DEFAULT_PROCS, BuildReport, build_lock, default_procs, index_stats
+from indexer.build import run as build
+from indexer.build.run import MAX_DEFAULT_PROCS, BuildReport, build_lock, default_procs, index_stats
 from indexer.cli import ProgressBar, main
-from indexer.generate import MARKER_FILE
-from indexer.schema import FACETS
+from indexer.engine.whoosh.schema import FACETS
+from indexer.synthetic.corpus import MARKER_FILE
 
 
 class Terminal(io.StringIO):
@@ -198,7 +198,7 @@ def test_build_on_an_index_of_another_schema_exits_3(
 ) -> None:
     from whoosh import fields, index
 
-    from indexer.build import INDEX_NAME
+    from indexer.build.run import INDEX_NAME
 
     index_dir = tmp_path / "old"
     index_dir.mkdir()

@@ -1,0 +1,64 @@
+"""Did you mean: correct probably misspelled query words from the index vocabulary."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from indexer.engine.whoosh.schema import CATCH_ALL, EXACT_SUFFIX
+from indexer.engine.whoosh.snapshot import LetterIndex
+from search_app.search.query import parse_query, plain_words
+
+SUGGEST_MAX_DF = 1  # a word in at most this many documents may be a misspelling
+SUGGEST_MIN_GAIN = 3  # the correction must be in at least this many times more documents
+
+
+def _distance(a: str, b: str) -> int:
+    """Levenshtein distance (small words only)."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def _correction(searcher: Any, word: str) -> str | None:
+    fieldname = CATCH_ALL + EXACT_SUFFIX
+    lowered = word.lower()
+    if len(lowered) < 4 or not lowered.isalpha():
+        return None
+    df = searcher.doc_frequency(fieldname, lowered)
+    if df > SUGGEST_MAX_DF:
+        return None
+    edits = 2 if len(lowered) >= 7 else 1
+    best: tuple[int, int, str] | None = None
+    for candidate in searcher.reader().terms_within(fieldname, lowered, edits, prefix=1):
+        if candidate == lowered or not candidate.isalpha():
+            continue
+        cdf = searcher.doc_frequency(fieldname, candidate)
+        if cdf < max(SUGGEST_MIN_GAIN, SUGGEST_MIN_GAIN * df):
+            continue
+        rank = (_distance(lowered, candidate), -cdf, candidate)
+        if best is None or rank < best:
+            best = rank
+    return best[2] if best else None
+
+
+def suggest_for(searcher: Any, query: str) -> str | None:
+    """Return the query with probably misspelled words corrected, or None."""
+    corrected = query
+    changed = False
+    for word in dict.fromkeys(plain_words(parse_query(query).node)):
+        fix = _correction(searcher, word)
+        if fix:
+            corrected = re.sub(rf"(?<![\w:]){re.escape(word)}(?!\w)", fix, corrected, count=1)
+            changed = True
+    return corrected if changed and corrected != query else None
+
+
+def suggest(index: LetterIndex, query: str) -> str | None:
+    """Return a "did you mean" query from the index vocabulary, or None."""
+    with index.searcher() as searcher:
+        return suggest_for(searcher, query)

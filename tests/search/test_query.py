@@ -1,0 +1,157 @@
+"""The query language: parsing, repairs with notices, compiling to Whoosh queries."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from indexer.engine.whoosh.compile import compile_query
+from search_app.search.query import (
+    AllOf,
+    AnyOf,
+    FacetTerm,
+    Fuzzy,
+    Not,
+    Phrase,
+    Prefix,
+    Word,
+    parse_query,
+    plain_words,
+)
+
+
+class FakeContext:
+    """A tiny synonym table and facet vocabulary, standing in for an index."""
+
+    def expand(self, term: str) -> frozenset[str]:
+        groups = [{"neurontin", "gabapentin"}, {"pt", "physical therapy"}]
+        for group in groups:
+            if term.lower() in group:
+                return frozenset(group)
+        return frozenset({term})
+
+    def resolve_facet(self, facet: str, raw: str) -> tuple[str, ...]:
+        return ("Upheld",) if facet == "outcome" and raw.lower() == "upheld" else ()
+
+    def fuzzy_terms(self, fieldname: str, word: str, edits: int) -> tuple[str, ...]:
+        return ("gabapentin",) if word.startswith("gaba") else ()
+
+
+@pytest.mark.parametrize(
+    ("text", "tree"),
+    [
+        pytest.param("knee mri", AllOf((Word("knee"), Word("mri"))), id="and"),
+        pytest.param('"return to work"', Phrase("return to work"), id="phrase"),
+        pytest.param('"opioid taper"~5', Phrase("opioid taper", None, 5), id="near"),
+        pytest.param("cream OR gel", AnyOf((Word("cream"), Word("gel"))), id="or"),
+        pytest.param("knee -surgery", AllOf((Word("knee"), Not(Word("surgery")))), id="minus"),
+        pytest.param("knee NOT surgery", AllOf((Word("knee"), Not(Word("surgery")))), id="not"),
+        pytest.param(
+            "(esi OR epidural) lumbar",
+            AllOf((AnyOf((Word("esi"), Word("epidural"))), Word("lumbar"))),
+            id="group",
+        ),
+        pytest.param("gabapent*", Prefix("gabapent"), id="prefix"),
+        pytest.param("gabapentn~", Fuzzy("gabapentn", 1), id="fuzzy"),
+        pytest.param("gabapentn~2", Fuzzy("gabapentn", 2), id="fuzzy-2"),
+        pytest.param("treatment:mri", Word("mri", "treatment"), id="text-field"),
+        pytest.param(
+            'Rationale:"not recommended"', Phrase("not recommended", "rationale"), id="field-phrase"
+        ),
+        pytest.param("outcome:Upheld", FacetTerm("outcome", "Upheld"), id="facet"),
+        pytest.param(
+            'specialty:"Internal Medicine"',
+            FacetTerm("specialty", "Internal Medicine"),
+            id="facet-phrase",
+        ),
+        pytest.param("case:CM16-0213037", FacetTerm("case", "CM16-0213037"), id="case"),
+        pytest.param("L5-S1", Word("L5-S1"), id="inner-hyphen"),
+        pytest.param("NOT NOT knee", Word("knee"), id="double-not"),
+    ],
+)
+def test_parse_well_formed(text: str, tree: object) -> None:
+    parsed = parse_query(text)
+    assert parsed.node == tree
+    assert parsed.notices == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "tree", "notice"),
+    [
+        pytest.param(
+            '"return to work', Phrase("return to work"), "unbalanced quote", id="open-quote"
+        ),
+        pytest.param(
+            "(knee OR hip", AnyOf((Word("knee"), Word("hip"))), "unbalanced '('", id="open-paren"
+        ),
+        pytest.param("knee)", Word("knee"), "unmatched ')'", id="close-paren"),
+        pytest.param("OR knee", Word("knee"), "OR without", id="leading-or"),
+        pytest.param("knee OR", Word("knee"), "OR without", id="trailing-or"),
+        pytest.param("knee NOT", Word("knee"), "NOT", id="trailing-not"),
+        pytest.param("AND", None, "AND without", id="lone-and"),
+        pytest.param(
+            "foo:bar", AllOf((Word("foo"), Word("bar"))), "'foo' is not a field", id="unknown-field"
+        ),
+        pytest.param("treatment:", None, "no value", id="empty-field"),
+        pytest.param('""', None, "empty phrase", id="empty-phrase"),
+        pytest.param("-knee", Not(Word("knee")), "only excludes", id="only-not"),
+        pytest.param("a*", Word("a"), "prefix needs", id="short-prefix"),
+    ],
+)
+def test_parse_repairs_with_notice(text: str, tree: object, notice: str) -> None:
+    parsed = parse_query(text)
+    assert parsed.node == tree
+    assert any(notice in n for n in parsed.notices), parsed.notices
+
+
+def test_deep_nesting_is_cut_with_notice() -> None:
+    parsed = parse_query("(" * 300 + "knee" + ")" * 300)
+    assert any("nested" in n for n in parsed.notices)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet='ab "()-:*~OR NOTANDtreatment', max_size=60))
+def test_any_text_parses_and_compiles(text: str) -> None:
+    compiled = compile_query(parse_query(text), FakeContext())
+    assert compiled.query is not None
+
+
+def test_synonyms_expand_words_and_highlights() -> None:
+    compiled = compile_query(parse_query("neurontin"), FakeContext())
+    assert "gabapentin" in compiled.highlights.words
+    assert "gabapentin" in repr(compiled.query)
+
+
+def test_multiword_synonym_becomes_phrase() -> None:
+    compiled = compile_query(parse_query("PT"), FakeContext())
+    assert ("physical", "therapy") in compiled.highlights.phrases
+    assert "Phrase" in repr(compiled.query)
+
+
+def test_phrase_keeps_stop_words_in_exact_field() -> None:
+    compiled = compile_query(parse_query('"return to work"'), FakeContext())
+    assert (
+        repr(compiled.query)
+        == "Phrase('text_exact', ['return', 'to', 'work'], slop=1, boost=1.000000)"
+    )
+
+
+def test_stop_word_alone_is_reported() -> None:
+    compiled = compile_query(parse_query("the"), FakeContext())
+    assert any("common word" in n for n in compiled.notices)
+
+
+def test_unknown_facet_value_notice() -> None:
+    compiled = compile_query(parse_query("outcome:maybe"), FakeContext())
+    assert any("No outcome is called 'maybe'" in n for n in compiled.notices)
+
+
+def test_negated_words_are_not_highlighted() -> None:
+    compiled = compile_query(parse_query("knee -surgery"), FakeContext())
+    assert "knee" in compiled.highlights.words
+    assert "surgery" not in compiled.highlights.words
+
+
+def test_plain_words() -> None:
+    assert plain_words(parse_query('knee "a b" (hip OR xy*) -y').node) == ("knee", "hip")
