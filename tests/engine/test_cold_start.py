@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import mmap
 import os
+import pickle
 import random
 import shutil
 from pathlib import Path
@@ -318,3 +319,11 @@ def test_an_index_without_documents_opens(tmp_path: Path) -> None:
     generation = _load(tmp_path, 0)
     assert generation.size == 0 and all(not t.values for t in generation.tables.values())
     assert run_search(open_index(tmp_path), parse_request([])).total == 0
+
+
+def test_an_index_written_before_the_engine_package_still_opens() -> None:
+    # TOC files of older indexes pickle the schema's classes as indexer.schema.<name>.
+    from indexer.engine.whoosh import schema
+
+    old_reference = b"cindexer.schema\nPairFilter\n."
+    assert pickle.loads(old_reference) is schema.PairFilter

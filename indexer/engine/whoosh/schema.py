@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date, datetime
 from typing import Any
 
@@ -18,6 +19,11 @@ from indexer.fields import (
     split_values,
 )
 from indexer.letter import Letter
+
+# A Whoosh TOC file pickles the schema, and with it this module's classes (PairFilter) under
+# their module's name. Indexes written before the engine package had its own folder name
+# indexer.schema; the alias lets them open without a rebuild.
+sys.modules.setdefault("indexer.schema", sys.modules[__name__])
 
 __all__ = [
     "FACETS",
