@@ -34,20 +34,29 @@ __all__ = [
     "Word",
 ]
 
-QUERY_HELP = """\
-Words are ANDed and match any form of the word (inject finds injection, injections).
-"return to work"      exact phrase: no stemming, short words kept
-"opioid taper"~5      the words within 5 positions of each other, in any order
-                      (both within the treatment, the rationale or the summary)
-cream OR gel          either word; NOT lidocaine or -lidocaine excludes a word
-(ESI OR epidural) -cervical   parentheses group
-gabapent*             words starting with gabapent
-gabapentn~            words within 1 edit (~2: 2 edits)
-treatment:  rationale:  summary:   search one part of a decision (treatment:MRI)
-case:CM16-0213037     one case number
-outcome:Upheld  category:Surgery  subcategory:Opioids  guideline:ODG  specialty:"Internal Medicine"
-state:California  body_region:Knee  year:2016  case_outcome:Overturned   filter by a facet
-Brand and generic drug names and abbreviations (PT, ESI, TENS) are searched together."""
+# The search syntax help: each example, and what it means. Every example is a test: it must
+# find decisions in the shared corpus (tests/search/test_query.py).
+QUERY_EXAMPLES: tuple[tuple[str, str], ...] = (
+    ("therapy lumbar", "every word, each in any form (inject finds injection, injections)"),
+    ('"return to work"', "exact phrase: no stemming, short words kept"),
+    ('"opioid taper"~5', "the words within 5 positions of each other, in any order"),
+    ("cream OR gel", "either word"),
+    ("knee NOT surgery", "NOT or - excludes a word"),
+    ("(ESI OR epidural) -cervical", "parentheses group"),
+    ("gabapent*", "words starting with gabapent"),
+    ("gabapentn~", "words within 1 edit (~2: 2 edits)"),
+    ("treatment:MRI", "one part of a decision: treatment:, rationale:, summary:"),
+    ("case:CM16-0213037", "one case number"),
+    ("outcome:Upheld", "a facet: outcome, case_outcome, category, subcategory, guideline, ..."),
+    ('specialty:"Internal Medicine"', "a facet value of several words"),
+)
+QUERY_NOTES = (
+    "Brand and generic drug names and abbreviations (PT, ESI, TENS) are searched together."
+)
+_WIDTH = max(len(example) for example, _ in QUERY_EXAMPLES) + 2
+QUERY_HELP = "\n".join(
+    [*(f"{example:<{_WIDTH}}{meaning}" for example, meaning in QUERY_EXAMPLES), QUERY_NOTES]
+)
 
 MAX_NESTING = 20
 MAX_FUZZY_EDITS = 2

@@ -10,6 +10,36 @@ from indexer.engine.query import AllOf, AnyOf, FacetTerm, Fuzzy, Not, Phrase, Pr
 from indexer.engine.whoosh.compile import compile_query
 from search_app.search.query import parse_query, plain_words
 
+# The issue's examples (issue 21): each is also fed to the Atom feed test.
+ISSUE_QUERIES = [
+    '"physical therapy"',
+    "physiotherapy",
+    "PT",
+    '"urine drug screening"',
+    '"epidural steroid injection"',
+    "hydrocodone",
+    "norco",
+    "oxycodone",
+    "percocet",
+    "neck",
+    "cervical",
+    '"SI joint"',
+    "sacroiliac",
+    "MRI lumbar OR knee",
+    "treatment:(MRI OR CT)",
+    '"opioid taper"~5',
+    "opioid w/5 taper",
+    "guideline:ODG",
+    "guideline:MTUS",
+    "guideline:ACOEM",
+    "TENS",
+    "Soma",
+    "LESI",
+    "CM16-0213037",
+    "CM16 0213037",
+    "CM160213037",
+]
+
 
 class FakeContext:
     """A tiny synonym table and facet vocabulary, standing in for an index."""
