@@ -39,21 +39,28 @@ __all__ = [
 # The search syntax help: each example, and what it means. Every example is a test: it must
 # find decisions in the shared corpus (tests/search/test_query.py).
 QUERY_EXAMPLES: tuple[tuple[str, str], ...] = (
-    ("therapy lumbar", "every word, each in any form (inject finds injection, injections)"),
-    ('"return to work"', "exact phrase: no stemming, short words kept"),
-    ('"opioid taper"~5', "the words within 5 positions of each other, in any order"),
-    ("cream OR gel", "either word"),
-    ("knee NOT surgery", "NOT or - excludes a word"),
+    ("injection lumbar", "every word, each in any form (injection finds injections, injected)"),
+    ('"return to work"', "exactly these words in this order: no other forms, no synonyms"),
+    ('"PT"', "one word exactly as written (quotes keep a word from its forms and synonyms)"),
+    ("norco", "a drug finds its brand and generic names (Norco, hydrocodone, Vicodin)"),
+    ("ESI", "an abbreviation finds its spelled-out form, and only itself or its plural"),
+    ("MRI lumbar OR knee", "OR binds first: MRI and (lumbar or knee)"),
+    ("knee NOT surgery", "NOT or - excludes: knee -surgery"),
     ("(ESI OR epidural) -cervical", "parentheses group"),
+    ("opioid w/5 taper", "within 5 words, any order, any forms (opioids ... tapering)"),
+    ('"opioid taper"~5', "the same as opioid w/5 taper"),
+    ("physical pre/2 therapy", "the first within 2 words before the second"),
     ("gabapent*", "words starting with gabapent"),
     ("gabapentn~", "words within 1 edit (~2: 2 edits)"),
     ("treatment:MRI", "one part of a decision: treatment:, rationale:, summary:"),
-    ("case:CM16-0213037", "one case number"),
-    ("outcome:Upheld", "a facet: outcome, case_outcome, category, subcategory, guideline, ..."),
+    ("treatment:(MRI OR CT)", "a group in one part or facet"),
+    ("CM16-0213037", "a case number (spaces or a missing dash are fine); also case:CM16-0213037"),
+    ("outcome:Upheld", "a facet: outcome, case_outcome, category, subcategory, year, ..."),
+    ("guideline:ODG", "a facet by a short name (ODG, MTUS, ACOEM; state:CA; body_region:neck)"),
     ('specialty:"Internal Medicine"', "a facet value of several words"),
 )
 QUERY_NOTES = (
-    "Brand and generic drug names and abbreviations (PT, ESI, TENS) are searched together."
+    "Each search says what it also searched; put a word in quotes to search only that word."
 )
 _WIDTH = max(len(example) for example, _ in QUERY_EXAMPLES) + 2
 QUERY_HELP = "\n".join(

@@ -28,7 +28,7 @@ from indexer.engine.whoosh.schema import CATCH_ALL, EXACT, EXACT_SUFFIX, STEMMED
 MAX_FUZZY_TERMS = 50
 # A synonym of several words typed as separate words (physical therapy) is recognised up to
 # this many words.
-MAX_SYNONYM_WORDS = 4
+MAX_SYNONYM_WORDS = 8
 Expansion = tuple[str, tuple[str, ...]]  # what was typed, what was searched besides
 
 
