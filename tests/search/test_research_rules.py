@@ -334,3 +334,29 @@ def test_boolean_precedence_equals_a_scan(index: search.Index, docs: dict[str, D
         and "surgeri" not in stems(doc)
     }
     assert found(index, "request shoulder OR hip -surgery") == expected
+
+
+def test_an_abbreviation_never_finds_the_stem_of_an_ordinary_word(tmp_path: Path) -> None:
+    """TENS is not "Ten physical therapy visits", nor Soma "some", with the real tables."""
+    from indexer.letter import Outcome
+    from tests.search.test_search import item, make_letter, write_index
+
+    texts = {
+        1: ("Ten physical therapy visits", "Ten visits exceed the guideline."),
+        2: ("TENS unit rental", "A TENS unit trial is supported."),
+        3: ("Some acupuncture", "Some relief was reported."),
+        4: ("Soma 350mg #30", "Soma is not recommended for long-term use."),
+    }
+    letters = [
+        make_letter(n, [item(t, Outcome.UPHELD, r, "Other", "Other")], None)
+        for n, (t, r) in texts.items()
+    ]
+    write_index(tmp_path, letters)
+    small = search.open_index(tmp_path, check_seconds=0)
+    try:
+        assert found(small, "TENS") == {"CM16-0000002#0"}
+        assert found(small, "tens") == {"CM16-0000002#0"}
+        assert found(small, "Soma") == {"CM16-0000004#0"}
+        assert "CM16-0000004#0" not in found(small, "some")
+    finally:
+        small.close()
