@@ -22,7 +22,17 @@ RESULT_KEYS = {
     "reviewer_states",
     "snippet",
 }
-PAGE_KEYS = {"query", "notice", "suggestion", "total", "page", "per_page", "results", "facets"}
+PAGE_KEYS = {
+    "query",
+    "notice",
+    "suggestion",
+    "also_searched",
+    "total",
+    "page",
+    "per_page",
+    "results",
+    "facets",
+}
 
 
 def test_search_shape(client: Any) -> None:
