@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -632,8 +632,16 @@ def _check_target(out: Path) -> None:
             )
 
 
-def generate_corpus(out: Path, letters: int, seed: int, pdf_count: int = 0) -> int:
+def generate_corpus(
+    out: Path,
+    letters: int,
+    seed: int,
+    pdf_count: int = 0,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
     """Write synthetic letters into `out`, the first `pdf_count` as PDF; return the count.
+
+    progress, if given, is called with (letters written, letters) as the work goes on.
 
     Letters go into sub-folders of BATCH_SIZE files. Letters from an earlier run into the
     same synthetic folder are removed first, so the folder holds exactly this corpus.
@@ -666,4 +674,6 @@ def generate_corpus(out: Path, letters: int, seed: int, pdf_count: int = 0) -> i
         else:
             (folder / f"{letter.file_stem}.txt").write_text(letter.text, encoding="utf-8")
         written += 1
+        if progress:
+            progress(written, letters)
     return written
