@@ -39,7 +39,7 @@ def create_app(overrides: Mapping[str, object] | None = None) -> Flask:
     app.config.from_prefixed_env("IMR")
     if overrides:
         app.config.update(overrides)
-    from search_app.web import api, views
+    from search_app.web import api, synthetic, views
     from search_app.web import app_index as state
     from search_app.web import stats as stats_views
 
@@ -47,4 +47,5 @@ def create_app(overrides: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(stats_views.bp)
+    app.register_blueprint(synthetic.bp)
     return app

@@ -51,6 +51,7 @@ from indexer.engine.whoosh.storage import writable_storage
 from indexer.engine.whoosh.writer import ANALYSED, Analysis, new_writer, usable_cpus
 from indexer.letter import Letter, UnreadableLetter
 from indexer.read.parse import iter_letter_files, parse_file
+from indexer.synthetic.marker import record_note
 
 _LOG = logging.getLogger(__name__)
 INDEX_NAME = "MAIN"
@@ -958,6 +959,8 @@ def build_index(
         report.generation = index_generation(index_dir)
         if report.letters_total == len(run.now):
             _save_letters(index_dir, report.generation, run.now)
+        # Whether the index holds generated letters travels with it (indexer/synthetic/marker.py).
+        record_note(index_dir, (rec.source for rec in run.now.values()), report.letters_total)
     report.seconds = time.perf_counter() - started
     return report
 
