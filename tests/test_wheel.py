@@ -12,11 +12,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import sysconfig
-import time
 import urllib.error
 import urllib.request
 import zipfile
@@ -24,6 +22,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ("indexer", "search_app", "templates", "static")
@@ -48,12 +48,6 @@ def _run(*command: str | Path, cwd: Path) -> None:
         [str(part) for part in command], cwd=cwd, capture_output=True, text=True, timeout=300
     )
     assert done.returncode == 0, f"{command} failed:\n{done.stdout}\n{done.stderr}"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _get(url: str) -> tuple[int, str]:
@@ -106,25 +100,15 @@ def served(installed: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     work = tmp_path_factory.mktemp("served")
     generate_corpus(work / "letters", LETTERS, seed=24)
     build_index([work / "letters"], work / "index", procs=1)
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("IMR_", "PYTHON"))}
     server = subprocess.Popen(
         [installed / "imr-search", "serve", "--index", "index", "--port", str(port)],
         cwd=work, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    server.kill()
-                    pytest.fail(f"imr-search serve did not start:\n{server.communicate()[1]}")
-                time.sleep(0.1)
-        yield base
+        wait_for_port(server, port)
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.terminate()
         server.communicate(timeout=15)
