@@ -9,6 +9,14 @@
       return;
     }
     var form = control.form;
+    if (!control.checked && control.type === "checkbox") {
+      // Unchecking a parent (a treatment, a guideline) unchecks its children with it.
+      var item = control.closest("li");
+      var children = item ? item.querySelectorAll(".facet-children input[type=checkbox]") : [];
+      for (var i = 0; i < children.length; i++) {
+        children[i].checked = false;
+      }
+    }
     if (form) {
       if (form.requestSubmit) {
         form.requestSubmit();
@@ -55,9 +63,45 @@
     }
   }
 
+  // A filter box over a long facet (states, guideline sources): show the matching values.
+  function filterFacet(box) {
+    var group = document.getElementById(box.getAttribute("aria-controls"));
+    var wanted = box.value.trim().toLowerCase();
+    var options = group.querySelectorAll(".facet-values label.facet-option");
+    var i;
+    for (i = 0; i < options.length; i++) {
+      var text = options[i].querySelector(".facet-label").textContent.toLowerCase();
+      options[i].parentNode.hidden = wanted !== "" && text.indexOf(wanted) < 0;
+    }
+    // A parent stays visible, its children open, while any child matches.
+    var parents = group.querySelectorAll(".facet-values > li");
+    for (i = 0; i < parents.length; i++) {
+      var shown = parents[i].querySelectorAll(".facet-children li:not([hidden])").length;
+      if (wanted !== "" && shown) {
+        parents[i].hidden = false;
+        parents[i].querySelector(".facet-children").open = true;
+      }
+    }
+    if (wanted !== "") {
+      var more = group.querySelectorAll("details.facet-more");
+      for (i = 0; i < more.length; i++) {
+        more[i].open = true;
+      }
+    }
+  }
+
+  document.addEventListener("input", function (event) {
+    if (event.target.classList && event.target.classList.contains("facet-filter")) {
+      filterFacet(event.target);
+    }
+  });
   document.addEventListener("change", submitOnChange);
   document.addEventListener("submit", dropEmptyFields);
   document.addEventListener("DOMContentLoaded", function () {
+    var boxes = document.querySelectorAll("input.facet-filter");
+    for (var j = 0; j < boxes.length; j++) {
+      boxes[j].hidden = false;
+    }
     var buttons = document.querySelectorAll("button.copy-cite");
     for (var i = 0; i < buttons.length; i++) {
       buttons[i].hidden = false;

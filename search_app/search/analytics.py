@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from indexer.engine import FacetTable, Index, Snapshot
+from indexer.fields import FACET_PARENTS
 from search_app.search.models import SearchPage, SearchRequest
 from search_app.search.service import matching_sets
 
@@ -304,7 +305,8 @@ def stats_from_masks(
     breakdowns = []
     for dimension, title in DIMENSIONS:
         # Disjunctive like the facet sidebar: a dimension ignores its own filter.
-        mask = _without(base, filters, dimension) if dimension in filters else final
+        own = FACET_PARENTS.get(dimension, dimension)  # a tree is one filter (keyed by its root)
+        mask = _without(base, filters, own) if own in filters else final
         breakdowns.append(
             count_breakdown(
                 columns.dimensions[dimension], mask, columns.overturned, dimension, title

@@ -24,8 +24,9 @@ from indexer.engine import (
     IntArray,
     Snapshot,
     open_index,
+    parent_of,
 )
-from indexer.fields import FACETS
+from indexer.fields import FACET_PARENTS, FACETS
 from indexer.letter import Letter, letter_from_json
 from search_app.search.hits import facet_values, to_hit
 from search_app.search.models import Hit, SearchPage, SearchRequest
@@ -38,6 +39,7 @@ from search_app.search.suggest import suggest, suggest_for
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 ArrayT = TypeVar("ArrayT", bound=np.ndarray[Any, Any])
 BROWSE_COUNTS = "browse counts"  # Snapshot.memo key
+CHILD_FACET = {parent: child for child, parent in FACET_PARENTS.items()}
 
 __all__ = [
     "QUERY_HELP",
@@ -69,11 +71,35 @@ def _date_mask(snap: Snapshot, req: SearchRequest) -> BoolArray | None:
 
 
 def _facet_masks(snap: Snapshot, req: SearchRequest) -> dict[str, BoolArray]:
-    return {
-        facet: snap.tables[facet].mask_for(values, snap.size)
-        for facet, values in req.filters
-        if facet in snap.tables and values
-    }
+    """One mask per filtered facet; a tree (category and subcategory) is one filter.
+
+    In a tree, as in Blacklight's pivot facets, a selected child narrows only its own
+    parent: a category with selected subcategories matches those, one without matches
+    all of itself, and the categories are alternatives. The mask is keyed by the parent.
+    """
+    masks: dict[str, BoolArray] = {}
+    for facet, values in req.filters:
+        if facet not in snap.tables or not values:
+            continue
+        if facet in FACET_PARENTS:  # counted in its parent's mask, unless it has no parent
+            loose = [v for v in values if parent_of(facet, v) is None]
+            if loose:
+                masks[facet] = snap.tables[facet].mask_for(loose, snap.size)
+            continue
+        child = CHILD_FACET.get(facet)
+        if child is None or child not in snap.tables:
+            masks[facet] = snap.tables[facet].mask_for(values, snap.size)
+            continue
+        children = req.selected(child)
+        mask = np.zeros(snap.size, dtype=bool)
+        for parent in values:
+            mine = [c for c in children if parent_of(child, c) == parent]
+            if mine:
+                mask |= snap.tables[child].mask_for(mine, snap.size)
+            else:
+                mask |= snap.tables[facet].mask_for([parent], snap.size)
+        masks[facet] = mask
+    return masks
 
 
 @dataclass(slots=True)
@@ -159,8 +185,9 @@ def _facet_counts(snap: Snapshot, found: Matches, browsing: bool) -> dict[str, I
     counts: dict[str, IntArray] = {}
     for facet in FACETS:
         mask = found.base
+        own = FACET_PARENTS.get(facet, facet)  # a tree's levels are counted without the tree
         for other, other_mask in found.masks.items():
-            if other != facet:
+            if other != own:
                 mask = mask & other_mask
         counts[facet] = snap.tables[facet].count(mask)
     found.counts = counts

@@ -59,7 +59,7 @@ ERROR_TITLES = {
 
 
 def _pairs() -> vm.Pairs:
-    return vm.clean_pairs(request.args.items(multi=True))
+    return vm.with_parents(vm.clean_pairs(request.args.items(multi=True)))
 
 
 def _index() -> Any:

@@ -20,6 +20,7 @@ RESULT_KEYS = {
     "decision_date",
     "reviewer_specialties",
     "reviewer_states",
+    "reasons",
     "snippet",
 }
 PAGE_KEYS = {"query", "notice", "suggestion", "total", "page", "per_page", "results", "facets"}

@@ -1,0 +1,86 @@
+"""Issue 22, the attorney's pages, in headless Chromium: trees, citations, state, exports."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def _params(page: Any) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(page.url).query)
+
+
+def _total(page: Any) -> int:
+    heading = page.locator("#results-heading").inner_text()
+    match = re.search(r"of ([\d,]+)", heading)
+    return int(match.group(1).replace(",", "")) if match else 0
+
+
+def _box(page: Any, facet: str, value: str) -> Any:
+    return page.locator(f'input[name="{facet}"][value="{value}"]')
+
+
+def _count(page: Any, facet: str, value: str) -> int:
+    label = page.locator("label.facet-option", has=_box(page, facet, value))
+    return int(label.locator(".facet-count").inner_text().split()[0].replace(",", ""))
+
+
+def test_treatment_tree_narrows_only_its_own_category(
+    page: Any, artifacts: Path, console_errors: list[str]
+) -> None:
+    page.goto("/?category=Rehabilitation")
+    rehab = _total(page)
+    with page.expect_navigation():
+        _box(page, "category", "Pharmaceuticals").check()
+    both = _total(page)
+    assert both > rehab
+    opioids = _box(page, "subcategory", "Pharmaceuticals > Opioids")
+    assert opioids.is_visible()  # a selected category shows its subcategories
+    with page.expect_navigation():
+        opioids.check()
+    # Opioids narrows Pharmaceuticals only: Rehabilitation keeps its decisions and its count.
+    assert _box(page, "category", "Rehabilitation").is_checked()
+    assert _count(page, "category", "Rehabilitation") == rehab
+    opioid_count = _count(page, "subcategory", "Pharmaceuticals > Opioids")
+    assert _total(page) == rehab + opioid_count
+    page.screenshot(path=str(artifacts / "pages-tree.png"), full_page=True)
+
+    # Removing the category removes its subcategory with it.
+    with page.expect_navigation():
+        page.get_by_role("link", name="Remove filter Treatment: Pharmaceuticals").click()
+    assert _params(page)["category"] == ["Rehabilitation"]
+    assert "subcategory" not in _params(page)
+    assert _total(page) == rehab
+    assert page.locator("input[name=subcategory]:checked").count() == 0
+
+    # A URL with a child but not its parent selects the parent too.
+    page.goto("/?category=Rehabilitation&subcategory=Pharmaceuticals+%3E+Opioids")
+    assert _box(page, "category", "Pharmaceuticals").is_checked()
+    assert _total(page) == rehab + opioid_count
+
+    # Unchecking a parent unchecks its children.
+    with page.expect_navigation():
+        _box(page, "category", "Pharmaceuticals").uncheck()
+    assert _params(page)["category"] == ["Rehabilitation"]
+    assert "subcategory" not in _params(page)
+    assert console_errors == []
+
+
+def test_long_facets_get_a_filter_box(page: Any, artifacts: Path) -> None:
+    page.goto("/")
+    page.locator("#facet-state > summary").click()
+    box = page.get_by_label("Filter reviewer licensed in values")
+    assert box.is_visible()
+    values = page.locator("#facet-state label.facet-option")
+    assert values.count() > 12
+    box.fill("new")
+    visible = page.locator("#facet-state label.facet-option:visible").all_inner_texts()
+    assert len(visible) >= 2
+    assert all(t.startswith("New ") for t in visible)
+    page.screenshot(path=str(artifacts / "pages-filter-box.png"), full_page=True)
