@@ -125,7 +125,12 @@ def letter(letter_id: str) -> str:
             "decision": item,
             "treatment": marked[2 * number],
             "rationale": marked[2 * number + 1],
-            "citation": lv.citation(found, item),
+            "citation": lv.citation(
+                found,
+                item,
+                number + 1,
+                url_for("views.letter", letter_id=found.letter_id, _external=True) + f"#d{number}",
+            ),
             "similar": similar.similar(index, found.letter_id, number, SIMILAR_LIMIT),
         }
         for number, item in enumerate(found.decisions)

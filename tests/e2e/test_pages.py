@@ -84,3 +84,39 @@ def test_long_facets_get_a_filter_box(page: Any, artifacts: Path) -> None:
     assert len(visible) >= 2
     assert all(t.startswith("New ") for t in visible)
     page.screenshot(path=str(artifacts / "pages-filter-box.png"), full_page=True)
+
+
+CITATION = re.compile(
+    r"^(IMR Case No\. CM\d{2}-\d{7}|IMR Determination, Letter \S+), Decision (\d+) "
+    r"\(((?:Jan|Feb|Mar|Apr|Aug|Sept|Oct|Nov|Dec)\. \d{1,2}, \d{4}|May \d{1,2}, \d{4}|"
+    r"June \d{1,2}, \d{4}|July \d{1,2}, \d{4}|n\.d\.)\) "
+    r"\((.+): (Upheld|Overturned|Partially Overturned)\), (http\S+#d\d+)$"
+)
+
+
+def test_pinpoint_citation_names_the_decision_and_its_url(
+    page: Any, artifacts: Path, console_errors: list[str]
+) -> None:
+    page.goto("/?q=MRI")
+    page.locator(".hit-title a").nth(1).click()
+    page.wait_for_url(re.compile(r"/letters/"))
+    anchor = page.url.rsplit("#", 1)[1]
+    section = page.locator(f"section#{anchor}")
+    text = section.locator("input.cite-text").input_value()
+    match = CITATION.match(text)
+    assert match, text
+    number = int(anchor[1:]) + 1
+    assert match[2] == str(number)
+    assert f"Decision {number}." in section.locator("h2").inner_text()
+    outcome = section.locator("h2 .badge").first.inner_text()
+    assert match[5] in outcome
+    section.get_by_role("button", name="Cite this decision").click()
+    page.wait_for_function(
+        "el => el.textContent.length > 0", arg=section.locator(".copy-status").element_handle()
+    )
+    assert page.evaluate("navigator.clipboard.readText()") == text
+    # The URL in the citation opens that decision.
+    page.goto(match[6])
+    assert page.locator(f"section#{anchor} input.cite-text").input_value() == text
+    page.screenshot(path=str(artifacts / "pages-citation.png"), full_page=True)
+    assert console_errors == []
