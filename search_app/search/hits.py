@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from indexer.engine import IntArray, Snapshot, parent_of
 from indexer.fields import FACETS, SUBCATEGORY_JOIN, split_values
+from indexer.letter import short_title
 from search_app.search.models import FacetValue, Hit, SearchRequest
 from search_app.search.snippets import Highlighter, snippet
 
@@ -36,6 +37,7 @@ def to_hit(fields: Mapping[str, Any], highlighter: Highlighter | None, score: fl
         reviewer_specialties=split_values(fields.get("specialty")),
         reviewer_states=split_values(fields.get("state")),
         reasons=split_values(fields.get("reason")),
+        short_title=fields.get("short_title") or short_title(fields.get("treatment", "")),
         snippet=Markup("")
         if highlighter is None
         else snippet(

@@ -67,6 +67,12 @@ class Hit:
     snippet: Markup  # escaped letter text with <mark> around matches
     score: float = 0.0
     reasons: tuple[str, ...] = ()  # the reviewer's reasons, most decisive first
+    short_title: str = ""  # the request decided; "" in indexes built before short titles
+
+    @property
+    def title(self) -> str:
+        """The short title lists, exports and citations name a decision by."""
+        return self.short_title or self.treatment
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ CSV_COLUMNS = (
     "case_number",
     "decision_index",
     "decision_date",
+    "short_title",
     "treatment",
     "outcome",
     "case_outcome",
@@ -46,6 +47,7 @@ def hit_record(hit: Hit, url: str) -> dict[str, Any]:
         "case_number": hit.case_number,
         "decision_index": hit.decision_index,
         "decision_date": hit.decision_date.isoformat() if hit.decision_date else None,
+        "short_title": hit.title,
         "treatment": hit.treatment,
         "outcome": hit.outcome,
         "case_outcome": hit.case_outcome,
@@ -144,7 +146,7 @@ def atom_feed(
         url = url_for(hit)
         entry = _sub(feed, "entry")
         case = hit.case_number or "No case number"
-        _sub(entry, "title", f"{case}: {hit.treatment} - {hit.outcome}")
+        _sub(entry, "title", f"{case}: {hit.title} - {hit.outcome}")
         _sub(entry, "id", url)
         _sub(entry, "link", rel="alternate", href=url, type="text/html")
         _sub(entry, "updated", _stamp(hit.decision_date or newest, fallback))

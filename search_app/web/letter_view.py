@@ -21,14 +21,9 @@ def citation(letter: Letter, decision: Decision, number: int, url: str = "") -> 
         else f"IMR Determination, Letter {letter.letter_id}"
     )
     when = long_date(letter.decision_date) or "n.d."
-    title = " ".join(decision_title(decision).split())
+    title = " ".join(decision.title.split())
     text = f"{who}, Decision {number} ({when}) ({title}: {decision.outcome.value})"
     return f"{text}, {url}" if url else text
-
-
-def decision_title(decision: Decision) -> str:
-    """The request decided, as result lists, the letter page, exports and citations name it."""
-    return getattr(decision, "short_title", "") or decision.treatment
 
 
 def header_fields(letter: Letter) -> list[tuple[str, str]]:

@@ -118,13 +118,14 @@ def letter(letter_id: str) -> str:
     query = " ".join(request.args.get("q", "").split())[:MAX_QUERY_CHARS]
     texts = [found.clinical_case_summary]
     for item in found.decisions:
-        texts += [item.treatment, item.rationale]
+        texts += [item.treatment, item.rationale, item.title]
     summary, *marked = search.mark_texts(index, query, texts)
     decisions = [
         {
             "decision": item,
-            "treatment": marked[2 * number],
-            "rationale": marked[2 * number + 1],
+            "treatment": marked[3 * number],
+            "rationale": marked[3 * number + 1],
+            "title": marked[3 * number + 2],
             "citation": lv.citation(
                 found,
                 item,

@@ -120,3 +120,22 @@ def test_pinpoint_citation_names_the_decision_and_its_url(
     assert page.locator(f"section#{anchor} input.cite-text").input_value() == text
     page.screenshot(path=str(artifacts / "pages-citation.png"), full_page=True)
     assert console_errors == []
+
+
+def test_short_titles_in_results_letter_and_citation(page: Any, artifacts: Path) -> None:
+    page.goto("/?q=treatment%3A%22original+request%22")
+    titles = page.locator(".hit-title a")
+    assert titles.count() > 0
+    for title in titles.all_inner_texts():
+        assert "original request" not in title.lower() and len(title) < 160, title
+    short = titles.first.inner_text()
+    titles.first.click()
+    page.wait_for_url(re.compile(r"/letters/"))
+    anchor = page.url.rsplit("#", 1)[1]
+    section = page.locator(f"section#{anchor}")
+    assert short in section.locator("h2").inner_text()
+    written = section.locator("dt", has_text="Request as written").locator("xpath=../dd")
+    assert "original request" in written.inner_text().lower()  # the whole heading is kept
+    cite = section.locator("input.cite-text").input_value()
+    assert f"({short}: " in cite and "original request" not in cite.lower()
+    page.screenshot(path=str(artifacts / "pages-short-title.png"), full_page=True)

@@ -21,6 +21,7 @@ RESULT_KEYS = {
     "reviewer_specialties",
     "reviewer_states",
     "reasons",
+    "short_title",
     "snippet",
 }
 PAGE_KEYS = {"query", "notice", "suggestion", "total", "page", "per_page", "results", "facets"}
