@@ -18,11 +18,56 @@
       }
     }
     if (form) {
+      rememberFocus(control);
       if (form.requestSubmit) {
         form.requestSubmit();
       } else {
         form.submit();
       }
+    }
+  }
+
+  // After a filter click the page reloads: put the keyboard focus back on that control.
+  var FOCUS_KEY = "imr-search-focus";
+
+  function rememberFocus(control) {
+    try {
+      window.sessionStorage.setItem(FOCUS_KEY, JSON.stringify({
+        id: control.id || "", name: control.name || "", value: control.value || ""
+      }));
+    } catch (ignored) {
+      // Storage may be disabled: the page still works, the focus starts at the top.
+    }
+  }
+
+  function restoreFocus() {
+    var saved;
+    try {
+      saved = JSON.parse(window.sessionStorage.getItem(FOCUS_KEY) || "null");
+      window.sessionStorage.removeItem(FOCUS_KEY);
+    } catch (ignored) {
+      return;
+    }
+    if (!saved) {
+      return;
+    }
+    var target = saved.id ? document.getElementById(saved.id) : null;
+    if (!target && saved.name) {
+      var boxes = document.getElementsByName(saved.name);
+      for (var i = 0; i < boxes.length; i++) {
+        if (boxes[i].value === saved.value) {
+          target = boxes[i];
+          break;
+        }
+      }
+    }
+    if (target) {
+      var closed = target.closest("details:not([open])");
+      while (closed) {
+        closed.open = true;
+        closed = closed.parentNode.closest("details:not([open])");
+      }
+      target.focus();
     }
   }
 
@@ -98,6 +143,7 @@
   document.addEventListener("change", submitOnChange);
   document.addEventListener("submit", dropEmptyFields);
   document.addEventListener("DOMContentLoaded", function () {
+    restoreFocus();
     var boxes = document.querySelectorAll("input.facet-filter");
     for (var j = 0; j < boxes.length; j++) {
       boxes[j].hidden = false;

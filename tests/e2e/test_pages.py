@@ -139,3 +139,50 @@ def test_short_titles_in_results_letter_and_citation(page: Any, artifacts: Path)
     cite = section.locator("input.cite-text").input_value()
     assert f"({short}: " in cite and "original request" not in cite.lower()
     page.screenshot(path=str(artifacts / "pages-short-title.png"), full_page=True)
+
+
+def test_back_to_results_restores_the_whole_search_without_a_referrer(
+    page: Any, browser: Any, live_server: str
+) -> None:
+    search = "/?q=therapy&outcome=Upheld&sort=newest&per_page=20&page=2"
+    page.goto(search)
+    href = page.locator(".hit-title a").first.get_attribute("href")
+    assert "outcome=Upheld" in href and "page=2" in href and "sort=newest" in href
+    # Opened as a bookmark or a shared link would be: a new context, no referrer.
+    other = browser.new_context(base_url=live_server)
+    try:
+        tab = other.new_page()
+        tab.goto(href)
+        with tab.expect_navigation():
+            tab.get_by_role("link", name=re.compile("Back to search results")).click()
+        assert _params(tab) == _params(page)
+    finally:
+        other.close()
+
+
+def test_focus_returns_to_the_filter_clicked(page: Any) -> None:
+    page.goto("/?q=therapy")
+    box = page.locator("#facet-outcome input[type=checkbox]").first
+    value = box.get_attribute("value")
+    box.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Space")
+    assert _params(page)["outcome"] == [value]
+    focused = page.evaluate("[document.activeElement.name, document.activeElement.value]")
+    assert focused == ["outcome", value]
+
+
+def test_reversed_dates_and_long_query_answer_with_a_notice(page: Any, artifacts: Path) -> None:
+    response = page.goto("/?decided_from=2017-02-01&decided_to=2016-12-01")
+    assert response.status == 200
+    assert "dates were reversed" in page.locator(".notice").first.inner_text()
+    assert page.locator("#decided_from").input_value() == "2016-12-01"
+    long_text = " ".join(["lumbar radiculopathy failed conservative care"] * 30)
+    response = page.goto("/?q=" + long_text.replace(" ", "+"))
+    assert response.status == 200
+    assert "only the filters were applied" in page.locator(".notice").first.inner_text()
+    page.screenshot(path=str(artifacts / "pages-long-query.png"), full_page=True)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Like my case").click()
+    assert "/like" in page.url
+    assert page.locator(".hits li").count() > 0
