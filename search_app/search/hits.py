@@ -19,6 +19,7 @@ def to_hit(fields: Mapping[str, Any], highlighter: Highlighter | None, score: fl
     """Build a Hit from a document's stored fields, with a snippet unless highlighter is None."""
     subcategory = fields.get("subcategory") or None
     decided = fields.get("decision_date")
+    injured = fields.get("date_of_injury")
     return Hit(
         letter_id=fields["letter_id"],
         case_number=fields.get("case_number") or None,
@@ -38,6 +39,8 @@ def to_hit(fields: Mapping[str, Any], highlighter: Highlighter | None, score: fl
         reviewer_states=split_values(fields.get("state")),
         reasons=split_values(fields.get("reason")),
         short_title=fields.get("short_title") or short_title(fields.get("treatment", "")),
+        date_of_injury=injured.date() if isinstance(injured, datetime) else None,
+        rationale=fields.get("rationale", ""),
         snippet=Markup("")
         if highlighter is None
         else snippet(

@@ -68,6 +68,8 @@ class Hit:
     score: float = 0.0
     reasons: tuple[str, ...] = ()  # the reviewer's reasons, most decisive first
     short_title: str = ""  # the request decided; "" in indexes built before short titles
+    date_of_injury: date | None = None
+    rationale: str = ""  # the reviewer's rationale as written (for exports)
 
     @property
     def title(self) -> str:

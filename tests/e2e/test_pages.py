@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -186,3 +189,46 @@ def test_reversed_dates_and_long_query_answer_with_a_notice(page: Any, artifacts
         page.get_by_role("button", name="Like my case").click()
     assert "/like" in page.url
     assert page.locator(".hits li").count() > 0
+
+
+def _download(page: Any, name: str, artifacts: Path) -> Path:
+    with page.expect_download() as info:
+        page.get_by_role("link", name=name, exact=True).click()
+    saved = artifacts / f"pages-{info.value.suggested_filename}"
+    info.value.save_as(str(saved))
+    return saved
+
+
+def test_exports_worth_opening(page: Any, artifacts: Path) -> None:
+    page.goto("/?q=therapy")
+    total = _total(page)
+    rows = list(
+        csv.DictReader(io.StringIO(_download(page, "CSV", artifacts).read_text("utf-8-sig")))
+    )
+    assert len(rows) == total
+    for column in (
+        "short_title",
+        "date_of_injury",
+        "reviewer_specialties",
+        "reviewer_states",
+        "reasons",
+        "rationale",
+        "decision",
+    ):
+        assert column in rows[0], column
+    assert min(int(r["decision"]) for r in rows) == 1
+    assert all(r["rationale"] and len(r["rationale"]) <= 32_767 for r in rows)
+    assert any(r["date_of_injury"] for r in rows)
+    data = json.loads(_download(page, "JSON", artifacts).read_text("utf-8"))
+    first = data["results"][0]
+    assert first["decision"] >= 1 and first["short_title"] and first["rationale"]
+    assert "date_of_injury" in first and "decision_index" not in first
+
+    page.goto("/stats?q=therapy")
+    with page.expect_download() as info:
+        page.locator("a[href*='stats.csv'][href*='table=year']").first.click()
+    table = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text("utf-8-sig"))))
+    assert table
+    for row in table:
+        for key in ("rate", "low", "high"):
+            assert len(row[key].partition(".")[2]) <= 4, row
