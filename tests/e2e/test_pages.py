@@ -232,3 +232,65 @@ def test_exports_worth_opening(page: Any, artifacts: Path) -> None:
     for row in table:
         for key in ("rate", "low", "high"):
             assert len(row[key].partition(".")[2]) <= 4, row
+
+
+AXE_IMPACTS = ("moderate", "serious", "critical")
+
+
+@pytest.fixture()
+def axe_page(browser: Any, live_server: str) -> Any:
+    """A page whose context bypasses the CSP (in the browser only) so axe-core can run."""
+    context = browser.new_context(
+        base_url=live_server, bypass_csp=True, viewport={"width": 1280, "height": 900}
+    )
+    context.set_default_timeout(15_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(
+    "url", ["/", "/?q=therapy&category=Rehabilitation", "letter", "/stats?q=therapy", "/like"]
+)
+def test_axe_finds_no_moderate_or_worse_violation(axe_page: Any, url: str) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    if url == "letter":
+        axe_page.goto("/?q=MRI")
+        url = axe_page.locator(".hit-title a").first.get_attribute("href")
+    axe_page.goto(url)
+    found = Axe().run(axe_page).response["violations"]
+    bad = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in found
+        if v["impact"] in AXE_IMPACTS
+    ]
+    assert bad == [], bad
+
+
+def test_one_h1_on_the_search_page_and_unique_landmarks_on_the_letter(page: Any) -> None:
+    page.goto("/?q=MRI")
+    assert page.locator("h1").count() == 1
+    page.locator(".hit-title a").first.click()
+    page.wait_for_url(re.compile(r"/letters/"))
+    names = page.locator("section.similar").evaluate_all(
+        "els => els.map(e => document.getElementById(e.getAttribute('aria-labelledby'))"
+        ".textContent.trim())"
+    )
+    assert len(names) == len(set(names))
+
+
+def test_statistics_tables_readable_at_390_px(phone_page: Any, artifacts: Path) -> None:
+    phone_page.goto("/stats")
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
+    tables = phone_page.locator("table.stats-table").evaluate_all(
+        "ts => ts.map(t => [t.getBoundingClientRect().height,"
+        " t.querySelector('tbody th, tbody td').getBoundingClientRect().width])"
+    )
+    assert tables
+    for height, first_column in tables:
+        assert first_column >= 90  # a row label reads as words, not a letter a line
+        assert height < 3_000
+    phone_page.locator("#by-subcategory table").scroll_into_view_if_needed()
+    phone_page.screenshot(path=str(artifacts / "pages-stats-phone.png"))
