@@ -11,8 +11,10 @@ from markupsafe import Markup
 from indexer.engine import IntArray, Snapshot, parent_of
 from indexer.fields import FACETS, SUBCATEGORY_JOIN, split_values
 from indexer.letter import short_title
-from search_app.search.models import FacetValue, Hit, SearchRequest
+from search_app.search.models import NOT_STATED, FacetValue, Hit, SearchRequest
 from search_app.search.snippets import Highlighter, snippet
+
+UNDATED_COUNT = "year, undated"  # facet counts key: the decisions without a date
 
 
 def to_hit(fields: Mapping[str, Any], highlighter: Highlighter | None, score: float = 0.0) -> Hit:
@@ -68,7 +70,13 @@ def facet_values(
             FacetValue(v, 0, True, parent_of(facet, v)) for v in chosen - set(table.values)
         )
         if facet == "year":
-            values.sort(key=lambda fv: fv.value, reverse=True)
+            values = [fv for fv in values if fv.value != NOT_STATED]
+            undated = counts.get(UNDATED_COUNT)
+            count = int(undated[0]) if undated is not None else 0
+            if count or NOT_STATED in chosen:
+                values.append(FacetValue(NOT_STATED, count, NOT_STATED in chosen))
+            dated = sorted((fv for fv in values if fv.value != NOT_STATED), key=lambda fv: fv.value)
+            values = dated[::-1] + [fv for fv in values if fv.value == NOT_STATED]
         else:
             values.sort(key=lambda fv: (-fv.count, fv.value))
         out[facet] = tuple(values)

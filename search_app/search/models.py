@@ -18,6 +18,9 @@ class BadRequest(ValueError):
     """A request parameter that cannot be used (the API answers 400 with this message)."""
 
 
+NOT_STATED = "Date not stated"  # the year facet value of undated decisions
+
+
 @dataclass(frozen=True, slots=True)
 class SearchRequest:
     """Everything a search needs, parsed from URL parameters."""
@@ -85,6 +88,7 @@ class SearchPage:
     facets: dict[str, tuple[FacetValue, ...]] = field(default_factory=dict)
     notice: str | None = None  # what happened to a malformed query
     suggestion: str | None = None  # "did you mean"
+    facet_hints: tuple[tuple[str, str], ...] = ()  # (facet, value) a plain query word names
 
     @property
     def page_count(self) -> int:

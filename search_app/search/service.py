@@ -28,8 +28,8 @@ from indexer.engine import (
 )
 from indexer.fields import FACET_PARENTS, FACETS
 from indexer.letter import Letter, letter_from_json
-from search_app.search.hits import facet_values, to_hit
-from search_app.search.models import Hit, SearchPage, SearchRequest
+from search_app.search.hits import UNDATED_COUNT, facet_values, to_hit
+from search_app.search.models import NOT_STATED, Hit, SearchPage, SearchRequest
 from search_app.search.query import QUERY_HELP, parse_query
 from search_app.search.request import parse_request
 from search_app.search.similar import UnknownDecision, like_my_case, similar
@@ -39,6 +39,7 @@ from search_app.search.suggest import suggest, suggest_for
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 ArrayT = TypeVar("ArrayT", bound=np.ndarray[Any, Any])
 BROWSE_COUNTS = "browse counts"  # Snapshot.memo key
+HINT_FACETS = ("outcome", "case_outcome", "category", "body_region", "reason", "specialty")
 CHILD_FACET = {parent: child for child, parent in FACET_PARENTS.items()}
 
 __all__ = [
@@ -87,6 +88,11 @@ def _facet_masks(snap: Snapshot, req: SearchRequest) -> dict[str, BoolArray]:
                 masks[facet] = snap.tables[facet].mask_for(loose, snap.size)
             continue
         child = CHILD_FACET.get(facet)
+        if facet == "year" and NOT_STATED in values:
+            table = snap.tables[facet]
+            undated = ~table.mask_for(table.values, snap.size)
+            masks[facet] = table.mask_for(values, snap.size) | undated
+            continue
         if child is None or child not in snap.tables:
             masks[facet] = snap.tables[facet].mask_for(values, snap.size)
             continue
@@ -190,6 +196,10 @@ def _facet_counts(snap: Snapshot, found: Matches, browsing: bool) -> dict[str, I
             if other != own:
                 mask = mask & other_mask
         counts[facet] = snap.tables[facet].count(mask)
+        if facet == "year":
+            table = snap.tables[facet]
+            undated = mask & ~table.mask_for(table.values, snap.size)
+            counts[UNDATED_COUNT] = np.array([np.count_nonzero(undated)], dtype=np.int64)
     found.counts = counts
     if browsing:
         snap.memo[BROWSE_COUNTS] = counts
@@ -244,7 +254,21 @@ def run_search(index: Index, req: SearchRequest) -> SearchPage:
             facets=facet_values(snap, counts, req),
             notice="; ".join(found.notices) or None,
             suggestion=suggestion,
+            facet_hints=_facet_hints(snap, req),
         )
+
+
+def _facet_hints(snap: Snapshot, req: SearchRequest) -> tuple[tuple[str, str], ...]:
+    """The (facet, value) pairs a plain query names whole ("overturned": filter by outcome?)."""
+    words = req.query.strip('"').casefold()
+    if not words or any(c in req.query for c in ':()*?"') or len(words.split()) > 4:
+        return ()
+    hints: list[tuple[str, str]] = []
+    for facet in HINT_FACETS:
+        if facet not in snap.tables or req.selected(facet):
+            continue
+        hints += [(facet, v) for v in snap.tables[facet].values if v.casefold() == words]
+    return tuple(hints[:2])
 
 
 def export_hits(index: Index, req: SearchRequest, cap: int) -> tuple[int, Iterator[Hit]]:

@@ -210,8 +210,8 @@ def facet_groups(page: SearchPage) -> list[FacetGroup]:
             options = _tree_options(page, name)
         else:
             options = [_option(name, fv) for fv in page.facets.get(name, ())]
-        if name == "year":
-            options.sort(key=lambda o: o.value, reverse=True)
+        if name == "year":  # newest first, "Date not stated" last
+            options.sort(key=lambda o: (o.value[:1].isdigit(), o.value), reverse=True)
         shown, more = _split_visible(options)
         kids = CHILD_FACETS.get(name, ("", ""))[1]
         groups.append(FacetGroup(name, FACET_LABELS[name], shown, more, kids))

@@ -100,6 +100,14 @@ def search_page() -> str:
         first_page_url=vm.search_url(base, vm.without_page(pairs)),
         query_suffix=vm.search_url("", vm.without_page(pairs)),
         search_suffix=vm.search_url("", pairs),
+        facet_hints=[
+            (
+                vm.FACET_LABELS.get(facet, facet),
+                value,
+                vm.search_url(base, vm.toggled(vm.replaced(pairs, "q", None), facet, value)),
+            )
+            for facet, value in page.facet_hints
+        ],
         notices=notices,
         long_query=long_query,
         query_string=vm.search_url("", vm.without_page(pairs)).lstrip("?"),

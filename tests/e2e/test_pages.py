@@ -294,3 +294,34 @@ def test_statistics_tables_readable_at_390_px(phone_page: Any, artifacts: Path) 
         assert height < 3_000
     phone_page.locator("#by-subcategory table").scroll_into_view_if_needed()
     phone_page.screenshot(path=str(artifacts / "pages-stats-phone.png"))
+
+
+@pytest.mark.parametrize("query", ["therapy", "pain medication guidelines", "lumbar OR cervical"])
+def test_snippets_read_quickly(page: Any, query: str) -> None:
+    page.goto("/?per_page=100&q=" + query.replace(" ", "+"))
+    snippets = page.locator(".hit .snippet").all_inner_texts()
+    assert snippets
+    for text in snippets:
+        assert len(text) <= 340, text
+        passages = [p for p in text.strip(" …").split(" … ") if p]
+        assert len(passages) <= 2, text
+
+
+def test_undated_decisions_and_facet_word_notice(page: Any) -> None:
+    page.goto("/")
+    undated = _box(page, "year", "Date not stated")
+    assert undated.count() == 1
+    count = _count(page, "year", "Date not stated")
+    with page.expect_navigation():
+        undated.check()
+    assert _total(page) == count > 0
+    assert page.locator(".hit time").count() == 0  # none of them has a date
+    page.goto("/stats")
+    assert page.locator("#by-year th[scope=row]", has_text="Date not stated").count() == 1
+
+    page.goto("/?q=overturned")
+    hint = page.locator(".facet-hint a").first
+    assert "filter by decision outcome" in hint.inner_text()
+    with page.expect_navigation():
+        hint.click()
+    assert _params(page).get("outcome") == ["Overturned"] and "q" not in _params(page)
