@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -35,6 +36,33 @@ class UnreadableLetter(Exception):
         self.reason = reason
 
 
+# A heading that restates the request's history: "X was the original request. Y was authorized
+# by the Claims Administrator. The remaining IMR eligible portion of the original request, Z is"
+# (or "... leaving the original request IMR eligible. The original request, Z is").
+_DECIDED_RE = re.compile(r".*\boriginal request\s*,\s*(?P<decided>.+?)[\s.,:;]*$", re.I | re.S)
+_ORIGINAL_RE = re.compile(r"^(?P<original>.+?)\s+(?:was|were)\s+the\s+original\s+request\b", re.I)
+_TRAILING_VERB_RE = re.compile(r"\s+(?:is|are|was|were)$", re.I)
+
+
+def short_title(treatment: str) -> str:
+    """Return the request actually decided, for headings, lists, exports and citations.
+
+    A heading that restates the request's history keeps only the part the reviewer decided
+    (the remaining portion, or the original request); any other heading is returned whole.
+    """
+    heading = " ".join(treatment.split())
+    if "original request" not in heading.lower():
+        return heading
+    decided = ""
+    tail = _DECIDED_RE.match(heading)  # the last "original request, Z is"
+    if tail is not None:
+        decided = _TRAILING_VERB_RE.sub("", tail["decided"].rstrip(" .,:;"))
+    if not decided:
+        original = _ORIGINAL_RE.match(heading)
+        decided = original["original"] if original else heading
+    return decided[:1].upper() + decided[1:]
+
+
 @dataclass(frozen=True, slots=True)
 class Decision:
     """One disputed item and how the reviewer decided it."""
@@ -52,11 +80,18 @@ class Decision:
     body_regions: tuple[str, ...] = ()
     citations: tuple[str, ...] = ()  # normalized, e.g. 'MTUS Chronic Pain p. 99'
     reasons: tuple[str, ...] = ()  # TAXONOMY.md section 8, most decisive first
+    short_title: str = ""  # the request decided (short_title(treatment)); "" = treatment
+
+    @property
+    def title(self) -> str:
+        """The short title, or the heading when none was derived."""
+        return self.short_title or self.treatment
 
     def to_json(self) -> dict[str, Any]:
         """Return the item as the `parse` CLI prints it."""
         return {
             "treatment": self.treatment,
+            "short_title": self.title,
             "outcome": self.outcome.value,
             "category": self.category,
             "subcategory": self.subcategory,
@@ -160,6 +195,7 @@ def decision_from_json(data: dict[str, Any]) -> Decision:
         body_regions=tuple(data.get("body_regions", ())),
         citations=tuple(data.get("citations", ())),
         reasons=tuple(data.get("reasons", ())),
+        short_title=data.get("short_title") or short_title(data["treatment"]),
     )
 
 

@@ -9,12 +9,65 @@
       return;
     }
     var form = control.form;
+    if (!control.checked && control.type === "checkbox") {
+      // Unchecking a parent (a treatment, a guideline) unchecks its children with it.
+      var item = control.closest("li");
+      var children = item ? item.querySelectorAll(".facet-children input[type=checkbox]") : [];
+      for (var i = 0; i < children.length; i++) {
+        children[i].checked = false;
+      }
+    }
     if (form) {
+      rememberFocus(control);
       if (form.requestSubmit) {
         form.requestSubmit();
       } else {
         form.submit();
       }
+    }
+  }
+
+  // After a filter click the page reloads: put the keyboard focus back on that control.
+  var FOCUS_KEY = "imr-search-focus";
+
+  function rememberFocus(control) {
+    try {
+      window.sessionStorage.setItem(FOCUS_KEY, JSON.stringify({
+        id: control.id || "", name: control.name || "", value: control.value || ""
+      }));
+    } catch (ignored) {
+      // Storage may be disabled: the page still works, the focus starts at the top.
+    }
+  }
+
+  function restoreFocus() {
+    var saved;
+    try {
+      saved = JSON.parse(window.sessionStorage.getItem(FOCUS_KEY) || "null");
+      window.sessionStorage.removeItem(FOCUS_KEY);
+    } catch (ignored) {
+      return;
+    }
+    if (!saved) {
+      return;
+    }
+    var target = saved.id ? document.getElementById(saved.id) : null;
+    if (!target && saved.name) {
+      var boxes = document.getElementsByName(saved.name);
+      for (var i = 0; i < boxes.length; i++) {
+        if (boxes[i].value === saved.value) {
+          target = boxes[i];
+          break;
+        }
+      }
+    }
+    if (target) {
+      var closed = target.closest("details:not([open])");
+      while (closed) {
+        closed.open = true;
+        closed = closed.parentNode.closest("details:not([open])");
+      }
+      target.focus();
     }
   }
 
@@ -55,9 +108,46 @@
     }
   }
 
+  // A filter box over a long facet (states, guideline sources): show the matching values.
+  function filterFacet(box) {
+    var group = document.getElementById(box.getAttribute("aria-controls"));
+    var wanted = box.value.trim().toLowerCase();
+    var options = group.querySelectorAll(".facet-values label.facet-option");
+    var i;
+    for (i = 0; i < options.length; i++) {
+      var text = options[i].querySelector(".facet-label").textContent.toLowerCase();
+      options[i].parentNode.hidden = wanted !== "" && text.indexOf(wanted) < 0;
+    }
+    // A parent stays visible, its children open, while any child matches.
+    var parents = group.querySelectorAll(".facet-values > li");
+    for (i = 0; i < parents.length; i++) {
+      var shown = parents[i].querySelectorAll(".facet-children li:not([hidden])").length;
+      if (wanted !== "" && shown) {
+        parents[i].hidden = false;
+        parents[i].querySelector(".facet-children").open = true;
+      }
+    }
+    if (wanted !== "") {
+      var more = group.querySelectorAll("details.facet-more");
+      for (i = 0; i < more.length; i++) {
+        more[i].open = true;
+      }
+    }
+  }
+
+  document.addEventListener("input", function (event) {
+    if (event.target.classList && event.target.classList.contains("facet-filter")) {
+      filterFacet(event.target);
+    }
+  });
   document.addEventListener("change", submitOnChange);
   document.addEventListener("submit", dropEmptyFields);
   document.addEventListener("DOMContentLoaded", function () {
+    restoreFocus();
+    var boxes = document.querySelectorAll("input.facet-filter");
+    for (var j = 0; j < boxes.length; j++) {
+      boxes[j].hidden = false;
+    }
     var buttons = document.querySelectorAll("button.copy-cite");
     for (var i = 0; i < buttons.length; i++) {
       buttons[i].hidden = false;

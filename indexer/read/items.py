@@ -34,7 +34,7 @@ from indexer.classify.taxonomy import (
     find_body_regions,
     find_citations,
 )
-from indexer.letter import Decision, Layout, Outcome
+from indexer.letter import Decision, Layout, Outcome, short_title
 
 SECTION_RE = re.compile(
     r"IMR\s+ISSUES?,\s+DECISIONS?\s+AND\s+RATIONALES?"
@@ -303,6 +303,7 @@ def to_decision(item: RawItem) -> Decision:
         body_regions=find_body_regions(item.treatment, item.rationale),
         citations=find_citations(item.rationale),
         reasons=classify_reasons(item.outcome, item.treatment, item.rationale),
+        short_title=short_title(item.treatment),
     )
 
 

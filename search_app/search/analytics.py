@@ -18,7 +18,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from indexer.engine import FacetTable, Index, Snapshot
-from search_app.search.models import SearchPage, SearchRequest
+from indexer.fields import FACET_PARENTS
+from search_app.search.models import NOT_STATED, SearchPage, SearchRequest
 from search_app.search.service import matching_sets
 
 # Values with fewer decisions than this get no rank: their rate is too noisy to order.
@@ -304,12 +305,18 @@ def stats_from_masks(
     breakdowns = []
     for dimension, title in DIMENSIONS:
         # Disjunctive like the facet sidebar: a dimension ignores its own filter.
-        mask = _without(base, filters, dimension) if dimension in filters else final
-        breakdowns.append(
-            count_breakdown(
-                columns.dimensions[dimension], mask, columns.overturned, dimension, title
-            )
+        own = FACET_PARENTS.get(dimension, dimension)  # a tree is one filter (keyed by its root)
+        mask = _without(base, filters, own) if own in filters else final
+        breakdown = count_breakdown(
+            columns.dimensions[dimension], mask, columns.overturned, dimension, title
         )
+        undated = mask & (columns.month < 0)
+        if dimension == "year" and undated.any():  # undated decisions get a row of their own
+            row = rate_row(
+                NOT_STATED, int(undated.sum()), int((undated & columns.overturned).sum())
+            )
+            breakdown = Breakdown(dimension, title, (*breakdown.rows, row))
+        breakdowns.append(breakdown)
     overturned = final & columns.overturned
     reasons: tuple[ReasonShares, ...] = ()
     if columns.reason is not None:

@@ -10,14 +10,18 @@ from markupsafe import Markup
 
 from indexer.engine import IntArray, Snapshot, parent_of
 from indexer.fields import FACETS, SUBCATEGORY_JOIN, split_values
-from search_app.search.models import FacetValue, Hit, SearchRequest
+from indexer.letter import short_title
+from search_app.search.models import NOT_STATED, FacetValue, Hit, SearchRequest
 from search_app.search.snippets import Highlighter, snippet
+
+UNDATED_COUNT = "year, undated"  # facet counts key: the decisions without a date
 
 
 def to_hit(fields: Mapping[str, Any], highlighter: Highlighter | None, score: float = 0.0) -> Hit:
     """Build a Hit from a document's stored fields, with a snippet unless highlighter is None."""
     subcategory = fields.get("subcategory") or None
     decided = fields.get("decision_date")
+    injured = fields.get("date_of_injury")
     return Hit(
         letter_id=fields["letter_id"],
         case_number=fields.get("case_number") or None,
@@ -36,6 +40,9 @@ def to_hit(fields: Mapping[str, Any], highlighter: Highlighter | None, score: fl
         reviewer_specialties=split_values(fields.get("specialty")),
         reviewer_states=split_values(fields.get("state")),
         reasons=split_values(fields.get("reason")),
+        short_title=fields.get("short_title") or short_title(fields.get("treatment", "")),
+        date_of_injury=injured.date() if isinstance(injured, datetime) else None,
+        rationale=fields.get("rationale", ""),
         snippet=Markup("")
         if highlighter is None
         else snippet(
@@ -63,7 +70,13 @@ def facet_values(
             FacetValue(v, 0, True, parent_of(facet, v)) for v in chosen - set(table.values)
         )
         if facet == "year":
-            values.sort(key=lambda fv: fv.value, reverse=True)
+            values = [fv for fv in values if fv.value != NOT_STATED]
+            undated = counts.get(UNDATED_COUNT)
+            count = int(undated[0]) if undated is not None else 0
+            if count or NOT_STATED in chosen:
+                values.append(FacetValue(NOT_STATED, count, NOT_STATED in chosen))
+            dated = sorted((fv for fv in values if fv.value != NOT_STATED), key=lambda fv: fv.value)
+            values = dated[::-1] + [fv for fv in values if fv.value == NOT_STATED]
         else:
             values.sort(key=lambda fv: (-fv.count, fv.value))
         out[facet] = tuple(values)

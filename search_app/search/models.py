@@ -18,6 +18,9 @@ class BadRequest(ValueError):
     """A request parameter that cannot be used (the API answers 400 with this message)."""
 
 
+NOT_STATED = "Date not stated"  # the year facet value of undated decisions
+
+
 @dataclass(frozen=True, slots=True)
 class SearchRequest:
     """Everything a search needs, parsed from URL parameters."""
@@ -67,6 +70,14 @@ class Hit:
     snippet: Markup  # escaped letter text with <mark> around matches
     score: float = 0.0
     reasons: tuple[str, ...] = ()  # the reviewer's reasons, most decisive first
+    short_title: str = ""  # the request decided; "" in indexes built before short titles
+    date_of_injury: date | None = None
+    rationale: str = ""  # the reviewer's rationale as written (for exports)
+
+    @property
+    def title(self) -> str:
+        """The short title lists, exports and citations name a decision by."""
+        return self.short_title or self.treatment
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +98,8 @@ class SearchPage:
         if not self.also_searched:
             return None
         return "; ".join(f"{typed}: {', '.join(added)}" for typed, added in self.also_searched)
+
+    facet_hints: tuple[tuple[str, str], ...] = ()  # (facet, value) a plain query word names
 
     @property
     def page_count(self) -> int:

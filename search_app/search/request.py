@@ -6,7 +6,8 @@ import re
 from collections.abc import Iterable
 from datetime import date
 
-from indexer.fields import FACETS
+from indexer.engine import parent_of
+from indexer.fields import FACET_PARENTS, FACETS
 from search_app.search.models import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE,
@@ -40,6 +41,23 @@ def _date_param(name: str, raw: str) -> date:
         raise BadRequest(f"{name} must be a date written YYYY-MM-DD, not {raw[:40]!r}") from None
 
 
+def facet_parent(facet: str, value: str) -> str | None:
+    """A subcategory's category, a guideline source's family, else None."""
+    return parent_of(facet, value)
+
+
+def _add_parents(selected: dict[str, list[str]]) -> None:
+    """Select the parent of every selected child: no child is selected under an unselected
+    parent (`subcategory=Pharmaceuticals > Opioids` alone selects Pharmaceuticals too)."""
+    for child, parent in FACET_PARENTS.items():
+        for value in selected.get(child, ()):
+            owner = parent_of(child, value)
+            if owner is not None and owner not in selected.setdefault(parent, []):
+                selected[parent].append(owner)
+    for facet in [f for f, values in selected.items() if not values]:
+        del selected[facet]
+
+
 def parse_request(pairs: Iterable[tuple[str, str]]) -> SearchRequest:
     """Build a SearchRequest from (key, value) pairs; repeated facet keys select several values.
 
@@ -69,6 +87,7 @@ def parse_request(pairs: Iterable[tuple[str, str]]) -> SearchRequest:
     for facet, values in selected.items():
         if len(values) > MAX_FACET_VALUES:
             raise BadRequest(f"at most {MAX_FACET_VALUES} values of {facet} can be selected")
+    _add_parents(selected)
     dates = {name: _date_param(name, scalars[name]) for name in DATE_PARAMS if name in scalars}
     for low, high in (("decided_from", "decided_to"), ("injured_from", "injured_to")):
         if low in dates and high in dates and dates[low] > dates[high]:

@@ -24,11 +24,12 @@ from indexer.engine import (
     IntArray,
     Snapshot,
     open_index,
+    parent_of,
 )
-from indexer.fields import FACETS
+from indexer.fields import FACET_PARENTS, FACETS
 from indexer.letter import Letter, letter_from_json
-from search_app.search.hits import facet_values, to_hit
-from search_app.search.models import Hit, SearchPage, SearchRequest
+from search_app.search.hits import UNDATED_COUNT, facet_values, to_hit
+from search_app.search.models import NOT_STATED, Hit, SearchPage, SearchRequest
 from search_app.search.query import QUERY_HELP, parse_query
 from search_app.search.request import parse_request
 from search_app.search.similar import UnknownDecision, like_my_case, similar
@@ -38,6 +39,8 @@ from search_app.search.suggest import suggest, suggest_for
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 ArrayT = TypeVar("ArrayT", bound=np.ndarray[Any, Any])
 BROWSE_COUNTS = "browse counts"  # Snapshot.memo key
+HINT_FACETS = ("outcome", "case_outcome", "category", "body_region", "reason", "specialty")
+CHILD_FACET = {parent: child for child, parent in FACET_PARENTS.items()}
 
 __all__ = [
     "QUERY_HELP",
@@ -69,11 +72,40 @@ def _date_mask(snap: Snapshot, req: SearchRequest) -> BoolArray | None:
 
 
 def _facet_masks(snap: Snapshot, req: SearchRequest) -> dict[str, BoolArray]:
-    return {
-        facet: snap.tables[facet].mask_for(values, snap.size)
-        for facet, values in req.filters
-        if facet in snap.tables and values
-    }
+    """One mask per filtered facet; a tree (category and subcategory) is one filter.
+
+    In a tree, as in Blacklight's pivot facets, a selected child narrows only its own
+    parent: a category with selected subcategories matches those, one without matches
+    all of itself, and the categories are alternatives. The mask is keyed by the parent.
+    """
+    masks: dict[str, BoolArray] = {}
+    for facet, values in req.filters:
+        if facet not in snap.tables or not values:
+            continue
+        if facet in FACET_PARENTS:  # counted in its parent's mask, unless it has no parent
+            loose = [v for v in values if parent_of(facet, v) is None]
+            if loose:
+                masks[facet] = snap.tables[facet].mask_for(loose, snap.size)
+            continue
+        child = CHILD_FACET.get(facet)
+        if facet == "year" and NOT_STATED in values:
+            table = snap.tables[facet]
+            undated = ~table.mask_for(table.values, snap.size)
+            masks[facet] = table.mask_for(values, snap.size) | undated
+            continue
+        if child is None or child not in snap.tables:
+            masks[facet] = snap.tables[facet].mask_for(values, snap.size)
+            continue
+        children = req.selected(child)
+        mask = np.zeros(snap.size, dtype=bool)
+        for parent in values:
+            mine = [c for c in children if parent_of(child, c) == parent]
+            if mine:
+                mask |= snap.tables[child].mask_for(mine, snap.size)
+            else:
+                mask |= snap.tables[facet].mask_for([parent], snap.size)
+        masks[facet] = mask
+    return masks
 
 
 @dataclass(slots=True)
@@ -161,10 +193,15 @@ def _facet_counts(snap: Snapshot, found: Matches, browsing: bool) -> dict[str, I
     counts: dict[str, IntArray] = {}
     for facet in FACETS:
         mask = found.base
+        own = FACET_PARENTS.get(facet, facet)  # a tree's levels are counted without the tree
         for other, other_mask in found.masks.items():
-            if other != facet:
+            if other != own:
                 mask = mask & other_mask
         counts[facet] = snap.tables[facet].count(mask)
+        if facet == "year":
+            table = snap.tables[facet]
+            undated = mask & ~table.mask_for(table.values, snap.size)
+            counts[UNDATED_COUNT] = np.array([np.count_nonzero(undated)], dtype=np.int64)
     found.counts = counts
     if browsing:
         snap.memo[BROWSE_COUNTS] = counts
@@ -220,7 +257,21 @@ def run_search(index: Index, req: SearchRequest) -> SearchPage:
             notice="; ".join(found.notices) or None,
             suggestion=suggestion,
             also_searched=found.expansions,
+            facet_hints=_facet_hints(snap, req),
         )
+
+
+def _facet_hints(snap: Snapshot, req: SearchRequest) -> tuple[tuple[str, str], ...]:
+    """The (facet, value) pairs a plain query names whole ("overturned": filter by outcome?)."""
+    words = req.query.strip('"').casefold()
+    if not words or any(c in req.query for c in ':()*?"') or len(words.split()) > 4:
+        return ()
+    hints: list[tuple[str, str]] = []
+    for facet in HINT_FACETS:
+        if facet not in snap.tables or req.selected(facet):
+            continue
+        hints += [(facet, v) for v in snap.tables[facet].values if v.casefold() == words]
+    return tuple(hints[:2])
 
 
 def export_hits(index: Index, req: SearchRequest, cap: int) -> tuple[int, Iterator[Hit]]:

@@ -13,6 +13,7 @@ from indexer.engine import Highlights, stem_tokens
 CONTEXT_BEFORE = 90
 CONTEXT_AFTER = 150
 MAX_PASSAGES = 2
+SNIPPET_CHARS = 320  # the passages of one snippet together, without the ellipses
 PLAIN_CHARS = 240
 ELLIPSIS = " … "
 
@@ -113,17 +114,26 @@ def _word_end(text: str, pos: int) -> int:
 
 
 def _windows(text: str, matches: list[tuple[int, int, str]]) -> list[tuple[int, int]]:
-    windows: list[tuple[int, int, set[str]]] = []
+    """The best passages (most distinct matched words), at most SNIPPET_CHARS in all."""
+    windows: list[tuple[int, int, set[str], int]] = []  # start, end, words, first match
     for m_start, m_end, word in matches:
         start = _word_start(text, m_start - CONTEXT_BEFORE)
         end = _word_end(text, m_end + CONTEXT_AFTER)
         if windows and start <= windows[-1][1]:
             prev = windows[-1]
-            windows[-1] = (prev[0], max(prev[1], end), prev[2] | {word})
+            windows[-1] = (prev[0], max(prev[1], end), prev[2] | {word}, prev[3])
         else:
-            windows.append((start, end, {word}))
+            windows.append((start, end, {word}, m_start))
     best = sorted(windows, key=lambda w: (-len(w[2]), w[0]))[:MAX_PASSAGES]
-    return sorted((w[0], w[1]) for w in best)
+    budget = SNIPPET_CHARS // len(best)
+    clamped: list[tuple[int, int]] = []
+    for start, end, _, first in best:
+        start = max(start, _word_start(text, first - min(CONTEXT_BEFORE, budget // 3)))
+        if end - start > budget:
+            space = text.rfind(" ", start, start + budget)
+            end = space if space > first else start + budget
+        clamped.append((start, end))
+    return sorted(clamped)
 
 
 def snippet(highlighter: Highlighter, texts: Sequence[str]) -> Markup:

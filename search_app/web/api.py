@@ -43,6 +43,7 @@ def hit_json(hit: Hit) -> dict[str, Any]:
         "case_number": hit.case_number,
         "decision_index": hit.decision_index,
         "treatment": hit.treatment,
+        "short_title": hit.title,
         "outcome": hit.outcome,
         "category": hit.category,
         "subcategory": hit.subcategory,

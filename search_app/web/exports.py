@@ -16,8 +16,10 @@ from search_app.search.models import Hit
 CSV_COLUMNS = (
     "letter_id",
     "case_number",
-    "decision_index",
+    "decision",
     "decision_date",
+    "date_of_injury",
+    "short_title",
     "treatment",
     "outcome",
     "case_outcome",
@@ -29,8 +31,12 @@ CSV_COLUMNS = (
     "reasons",
     "reviewer_specialties",
     "reviewer_states",
+    "rationale",
     "url",
 )
+# A spreadsheet cell holds at most 32,767 characters; longer text is cut with a marker.
+MAX_CELL_CHARS = 32_767
+CUT_MARK = " [...] (cut: see the letter)"
 LIST_SEPARATOR = "; "
 # A cell starting with one of these is run as a formula by spreadsheet programs.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -48,8 +54,10 @@ def hit_record(hit: Hit, url: str) -> dict[str, Any]:
     return {
         "letter_id": hit.letter_id,
         "case_number": hit.case_number,
-        "decision_index": hit.decision_index,
+        "decision": hit.decision_index + 1,  # numbered from 1, as on the letter page
         "decision_date": hit.decision_date.isoformat() if hit.decision_date else None,
+        "date_of_injury": hit.date_of_injury.isoformat() if hit.date_of_injury else None,
+        "short_title": hit.title,
         "treatment": hit.treatment,
         "outcome": hit.outcome,
         "case_outcome": hit.case_outcome,
@@ -61,6 +69,7 @@ def hit_record(hit: Hit, url: str) -> dict[str, Any]:
         "reasons": list(hit.reasons),
         "reviewer_specialties": list(hit.reviewer_specialties),
         "reviewer_states": list(hit.reviewer_states),
+        "rationale": hit.rationale,
         "url": url,
     }
 
@@ -73,7 +82,11 @@ def spreadsheet_safe(text: str) -> str:
 def _cell(value: object) -> str:
     if value is None:
         return ""
-    return spreadsheet_safe(LIST_SEPARATOR.join(value) if isinstance(value, list) else str(value))
+    text = LIST_SEPARATOR.join(value) if isinstance(value, list) else str(value)
+    text = spreadsheet_safe(" ".join(text.split()) if "\n" in text else text)  # one line a row
+    if len(text) > MAX_CELL_CHARS:
+        text = text[: MAX_CELL_CHARS - len(CUT_MARK)] + CUT_MARK
+    return text
 
 
 def _csv_line(values: Iterable[object]) -> str:
@@ -154,7 +167,7 @@ def atom_feed(
         url = url_for(hit)
         entry = _sub(feed, "entry")
         case = hit.case_number or "No case number"
-        _sub(entry, "title", f"{case}: {hit.treatment} - {hit.outcome}")
+        _sub(entry, "title", f"{case}: {hit.title} - {hit.outcome}")
         _sub(entry, "id", url)
         _sub(entry, "link", rel="alternate", href=url, type="text/html")
         _sub(entry, "updated", _stamp(hit.decision_date or newest, fallback))

@@ -8,11 +8,22 @@ from indexer.letter import Decision, Letter
 from search_app.web.view_models import long_date
 
 
-def citation(letter: Letter, decision: Decision) -> str:
-    """Return the "Cite this decision" text: IMR Case No. CM16-0213037 (Dec. 9, 2016): X - Upheld"""
-    who = f"IMR Case No. {letter.case_number}" if letter.case_number else "IMR Determination"
+def citation(letter: Letter, decision: Decision, number: int, url: str = "") -> str:
+    """Return the pinpoint citation an attorney pastes into a brief, the decision's URL last.
+
+    IMR Case No. CM17-0010885, Decision 1 (Feb. 14, 2017) (acupuncture, 8 sessions:
+    Overturned), https://.../letters/CM17-0010885#d0. A letter without a case number is cited
+    by its id: IMR Determination, Letter ab12cd, Decision 2 (n.d.) (...). number is 1-based.
+    """
+    who = (
+        f"IMR Case No. {letter.case_number}"
+        if letter.case_number
+        else f"IMR Determination, Letter {letter.letter_id}"
+    )
     when = long_date(letter.decision_date) or "n.d."
-    return f"{who} ({when}): {decision.treatment} - {decision.outcome.value}"
+    title = " ".join(decision.title.split())
+    text = f"{who}, Decision {number} ({when}) ({title}: {decision.outcome.value})"
+    return f"{text}, {url}" if url else text
 
 
 def header_fields(letter: Letter) -> list[tuple[str, str]]:

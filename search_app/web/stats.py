@@ -119,10 +119,19 @@ def api_stats() -> tuple[Response, int]:
 
 
 Cell = str | int | float | None
+CSV_DECIMALS = 4
 
 
 def _csv_rows(stats: Stats, table: str) -> list[tuple[Cell, ...]]:
-    """Return one stats table as CSV rows, header first."""
+    """Return one stats table as CSV rows, header first (rates rounded to 4 decimals)."""
+    return [tuple(_rounded(c) for c in row) for row in _raw_csv_rows(stats, table)]
+
+
+def _rounded(cell: Cell) -> Cell:
+    return round(cell, CSV_DECIMALS) if isinstance(cell, float) else cell
+
+
+def _raw_csv_rows(stats: Stats, table: str) -> list[tuple[Cell, ...]]:
     if table == "month":
         return [("month", "decisions", "overturned", "rate")] + [
             (m.month, m.decisions, m.overturned, m.rate) for m in stats.by_month

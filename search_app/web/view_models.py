@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
 
-from indexer.fields import FACETS, SUBCATEGORY_JOIN
+from indexer.fields import FACET_PARENTS, FACETS, SUBCATEGORY_JOIN
 from search_app.search.models import MAX_PAGE, FacetValue, SearchPage, SearchRequest
+from search_app.search.request import facet_parent
 
 Pairs = tuple[tuple[str, str], ...]
 
@@ -30,6 +31,7 @@ CHILD_FACETS = {"category": ("subcategory", "type"), "guideline": ("guideline_so
 CHILD_OF = {child: parent for parent, (child, _) in CHILD_FACETS.items()}
 OPEN_FACETS = frozenset(("outcome", "reason", "category", "guideline", "year"))
 VISIBLE_VALUES = 6
+FILTER_BOX_VALUES = 15
 DATE_PARAMS = {
     "decided_from": "Decided from",
     "decided_to": "Decided until",
@@ -81,6 +83,13 @@ class FacetGroup:
     def open(self) -> bool:
         return self.name in OPEN_FACETS or self.selected_count > 0
 
+    @property
+    def filterable(self) -> bool:
+        """Whether the group is long enough for a filter box (states, guideline sources)."""
+        every = (*self.options, *self.more)
+        children = sum(len(o.children) for o in every)
+        return len(every) > FILTER_BOX_VALUES or children > 2 * FILTER_BOX_VALUES
+
 
 @dataclass(frozen=True, slots=True)
 class Chip:
@@ -113,11 +122,32 @@ def without_page(pairs: Pairs) -> Pairs:
     return tuple((k, v) for k, v in pairs if k != "page")
 
 
+def with_parents(pairs: Pairs) -> Pairs:
+    """Add the parent of every selected child that lacks it, as the search itself does."""
+    out = list(pairs)
+    for key, value in pairs:
+        parent_facet = FACET_PARENTS.get(key)
+        parent = facet_parent(key, value.strip()) if parent_facet else None
+        if parent_facet and parent and (parent_facet, parent) not in out:
+            out.insert(out.index((key, value)), (parent_facet, parent))
+    return tuple(out)
+
+
 def toggled(pairs: Pairs, key: str, value: str) -> Pairs:
-    """Switch one facet value on or off; the result starts again at page 1."""
+    """Switch one facet value on or off; the result starts again at page 1.
+
+    In a tree, removing a parent removes its children and adding a child adds its parent.
+    """
     rest = without_page(pairs)
     kept = tuple((k, v) for k, v in rest if not (k == key and v.strip() == value))
-    return kept if len(kept) < len(rest) else (*rest, (key, value))
+    if len(kept) == len(rest):
+        return with_parents((*rest, (key, value)))
+    child = CHILD_FACETS.get(key, ("", ""))[0]
+    if child:
+        kept = tuple(
+            (k, v) for k, v in kept if not (k == child and facet_parent(k, v.strip()) == value)
+        )
+    return kept
 
 
 def replaced(pairs: Pairs, key: str, value: str | None) -> Pairs:
@@ -180,8 +210,8 @@ def facet_groups(page: SearchPage) -> list[FacetGroup]:
             options = _tree_options(page, name)
         else:
             options = [_option(name, fv) for fv in page.facets.get(name, ())]
-        if name == "year":
-            options.sort(key=lambda o: o.value, reverse=True)
+        if name == "year":  # newest first, "Date not stated" last
+            options.sort(key=lambda o: (o.value[:1].isdigit(), o.value), reverse=True)
         shown, more = _split_visible(options)
         kids = CHILD_FACETS.get(name, ("", ""))[1]
         groups.append(FacetGroup(name, FACET_LABELS[name], shown, more, kids))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +60,7 @@ ERROR_TITLES = {
 
 
 def _pairs() -> vm.Pairs:
-    return vm.clean_pairs(request.args.items(multi=True))
+    return vm.with_parents(vm.clean_pairs(request.args.items(multi=True)))
 
 
 def _index() -> Any:
@@ -76,7 +77,7 @@ def _letter_url(hit: Hit, query: str = "", external: bool = False) -> str:
 
 @bp.get("/")
 def search_page() -> str:
-    pairs = _pairs()
+    pairs, notices, long_query = _mended(_pairs())
     req = search.parse_request(pairs)
     page = search.run_search(_index(), req)
     base = url_for("views.search_page")
@@ -98,6 +99,17 @@ def search_page() -> str:
         pager=vm.pager(page, pairs, base),
         first_page_url=vm.search_url(base, vm.without_page(pairs)),
         query_suffix=vm.search_url("", vm.without_page(pairs)),
+        search_suffix=vm.search_url("", pairs),
+        facet_hints=[
+            (
+                vm.FACET_LABELS.get(facet, facet),
+                value,
+                vm.search_url(base, vm.toggled(vm.replaced(pairs, "q", None), facet, value)),
+            )
+            for facet, value in page.facet_hints
+        ],
+        notices=notices,
+        long_query=long_query,
         query_string=vm.search_url("", vm.without_page(pairs)).lstrip("?"),
         first_hit=first,
         last_hit=last,
@@ -118,14 +130,20 @@ def letter(letter_id: str) -> str:
     query = " ".join(request.args.get("q", "").split())[:MAX_QUERY_CHARS]
     texts = [found.clinical_case_summary]
     for item in found.decisions:
-        texts += [item.treatment, item.rationale]
+        texts += [item.treatment, item.rationale, item.title]
     summary, *marked = search.mark_texts(index, query, texts)
     decisions = [
         {
             "decision": item,
-            "treatment": marked[2 * number],
-            "rationale": marked[2 * number + 1],
-            "citation": lv.citation(found, item),
+            "treatment": marked[3 * number],
+            "rationale": marked[3 * number + 1],
+            "title": marked[3 * number + 2],
+            "citation": lv.citation(
+                found,
+                item,
+                number + 1,
+                url_for("views.letter", letter_id=found.letter_id, _external=True) + f"#d{number}",
+            ),
             "similar": similar.similar(index, found.letter_id, number, SIMILAR_LIMIT),
         }
         for number, item in enumerate(found.decisions)
@@ -145,8 +163,49 @@ def letter(letter_id: str) -> str:
     )
 
 
+def _mended(pairs: vm.Pairs) -> tuple[vm.Pairs, list[str], str]:
+    """Mend what a person can type wrong on the search page into a notice, not a 400 page.
+
+    A reversed date range is swapped; a query over the limit is not run (the filters are) and
+    returned, so the page can offer it to "Like my case".
+    """
+    notices: list[str] = []
+    long_query = ""
+    out = list(pairs)
+    query = " ".join(dict(pairs).get("q", "").split())
+    if len(query) > MAX_QUERY_CHARS:
+        long_query = query
+        out = [(k, v) for k, v in out if k != "q"]
+        notices.append(
+            f"The search text is {len(query):,} characters; a search takes at most "
+            f"{MAX_QUERY_CHARS:,}, so only the filters were applied."
+        )
+    for low, high, what in (
+        ("decided_from", "decided_to", "decision"),
+        ("injured_from", "injured_to", "injury"),
+    ):
+        values = dict(out)
+        try:
+            start = date.fromisoformat(values.get(low, "").strip())
+            end = date.fromisoformat(values.get(high, "").strip())
+        except ValueError:
+            continue
+        if start > end:
+            out = [(k, v) for k, v in out if k not in (low, high)]
+            out += [(low, end.isoformat()), (high, start.isoformat())]
+            notices.append(
+                f"The {what} dates were reversed: showing {vm.long_date(end)} to "
+                f"{vm.long_date(start)}."
+            )
+    return tuple(out), notices, long_query
+
+
 def _back_url(query: str) -> str:
-    """The search the user came from (same origin only), else a search for the query."""
+    """The search the letter was opened from: the search the result link carries, else the
+    referring search page (same origin only), else a search for the query."""
+    carried = vm.clean_pairs(request.args.items(multi=True))
+    if carried:
+        return vm.search_url(url_for("views.search_page"), carried)
     search_root = url_for("views.search_page", _external=True)
     referrer = request.referrer or ""
     if referrer == search_root or referrer.startswith(search_root + "?"):

@@ -21,6 +21,7 @@ RESULT_KEYS = {
     "decision_date",
     "reviewer_specialties",
     "reviewer_states",
+    "short_title",
     "snippet",
 }
 PAGE_KEYS = {

@@ -136,7 +136,8 @@ def test_like_page_escapes_letter_text(hostile: FlaskClient) -> None:
 def test_csv_export_neutralizes_formulas(hostile: FlaskClient) -> None:
     body = hostile.get("/export.csv?q=alert").get_data(as_text=True).lstrip("\ufeff")
     rows = list(csv.reader(io.StringIO(body)))
-    treatments = [row[4] for row in rows[1:]]
+    column = rows[0].index("treatment")
+    treatments = [row[column] for row in rows[1:]]
     assert f"'{PAYLOAD}".split(" ")[0] in " ".join(treatments)
     for row in rows[1:]:
         for cell in row:

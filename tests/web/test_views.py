@@ -20,6 +20,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -285,7 +286,10 @@ def test_letter_page_shows_every_decision_with_citation(web: FlaskClient) -> Non
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert 'id="d0"' in html and 'id="d1"' in html
-    assert "IMR Case No. CM16-0000001 (Dec. 1, 2016): MRI of the right shoulder - Upheld" in html
+    assert (
+        "IMR Case No. CM16-0000001, Decision 1 (Dec. 1, 2016) (MRI of the right shoulder: "
+        "Upheld), http://localhost/letters/CM16-0000001#d0"
+    ) in html
     assert "<mark>Tramadol</mark>" in html
     assert "MAXIMUS guideline" in html and "Claims Administrator guideline" in html
     assert "MTUS ACOEM p. 207" in html
@@ -335,10 +339,11 @@ def test_csv_export_is_whole_result_set_capped_with_message(web: FlaskClient) ->
     assert response.is_streamed
     assert response.headers["X-IMR-Truncated"] == "true"
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
-    assert rows[0][:3] == ["letter_id", "case_number", "decision_index"]
+    assert rows[0][:3] == ["letter_id", "case_number", "decision"]
     assert len(rows) == 1 + 5 + 1
     assert rows[-1][0].startswith("# Truncated: this export holds the first 5 of 8")
-    assert all(r[5] == "Upheld" for r in rows[1:-1])
+    outcome = rows[0].index("outcome")
+    assert all(r[outcome] == "Upheld" for r in rows[1:-1])
 
 
 def test_csv_export_not_truncated(web: FlaskClient) -> None:
@@ -346,7 +351,8 @@ def test_csv_export_not_truncated(web: FlaskClient) -> None:
     assert response.headers["X-IMR-Truncated"] == "false"
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert len(rows) == 3
-    assert {r[4] for r in rows[1:]} == {"MRI of the right shoulder", "Tramadol 50mg #60"}
+    treatment = rows[0].index("treatment")
+    assert {r[treatment] for r in rows[1:]} == {"MRI of the right shoulder", "Tramadol 50mg #60"}
     assert rows[1][-1].startswith("http://localhost/letters/CM16-0000001")
 
 
@@ -411,8 +417,15 @@ def test_no_inline_script_or_style(web: FlaskClient) -> None:
 
 def test_citation_helper() -> None:
     made = _letter(9, Path("x.pdf"), (_decision("MRI of the right shoulder", Outcome.UPHELD),))
-    text = citation(made, made.decisions[0])
-    assert text == "IMR Case No. CM16-0000009 (Dec. 9, 2016): MRI of the right shoulder - Upheld"
+    text = citation(made, made.decisions[0], 1)
+    assert text == (
+        "IMR Case No. CM16-0000009, Decision 1 (Dec. 9, 2016) (MRI of the right shoulder: Upheld)"
+    )
+    anonymous = replace(made, case_number=None, decision_date=None)
+    assert citation(anonymous, made.decisions[0], 2, "http://x/letters/L#d1") == (
+        f"IMR Determination, Letter {anonymous.letter_id}, Decision 2 (n.d.) "
+        "(MRI of the right shoulder: Upheld), http://x/letters/L#d1"
+    )
 
 
 # ---- imr-search serve ---------------------------------------------------------------------

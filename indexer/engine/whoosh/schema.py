@@ -110,6 +110,7 @@ SCHEMA = fields.Schema(
     content_hash=fields.ID(stored=True),
     layout=fields.ID(stored=True),
     treatment=_stemmed(stored=True),
+    short_title=fields.STORED(),  # the request decided (indexer.letter.short_title)
     treatment_exact=_exact(),
     rationale=_stemmed(stored=True),
     rationale_exact=_exact(),
@@ -157,6 +158,7 @@ def to_documents(letter: Letter) -> list[dict[str, Any]]:
             "content_hash": letter.content_hash,
             "layout": letter.layout.value,
             "treatment": item.treatment,
+            "short_title": item.title,
             "treatment_exact": item.treatment,
             "rationale": item.rationale,
             "rationale_exact": item.rationale,
