@@ -89,7 +89,8 @@ def child(corpus: Path, index_dir: Path, procs: int) -> int:
     from whoosh.filedb.filestore import FileStorage
     from whoosh.index import TOC
 
-    from indexer.build.run import INDEX_NAME, build_index
+    from indexer.build.run import build_index
+    from indexer.engine.whoosh.files import INDEX_NAME
 
     report = build_index([corpus], index_dir, procs=procs)
     segments = len(TOC.read(FileStorage(str(index_dir)), INDEX_NAME).segments)

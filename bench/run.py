@@ -153,7 +153,8 @@ def built_with_schema(index: Path) -> bool:
     """Tell whether a cached index was built with the schema the indexer now writes."""
     from whoosh import index as whoosh_index
 
-    from indexer.build.run import INDEX_NAME, same_schema
+    from indexer.build.run import same_schema
+    from indexer.engine.whoosh.files import INDEX_NAME
     from indexer.engine.whoosh.schema import SCHEMA
 
     try:

@@ -227,7 +227,7 @@ def test_a_cached_index_of_another_schema_is_built_again(tmp_path: Path) -> None
     from whoosh import fields
     from whoosh import index as whoosh_index
 
-    from indexer.build.run import INDEX_NAME
+    from indexer.engine.whoosh.files import INDEX_NAME
     from indexer.synthetic.corpus import generate_corpus
 
     run = _bench_module("run")

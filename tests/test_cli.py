@@ -198,7 +198,7 @@ def test_build_on_an_index_of_another_schema_exits_3(
 ) -> None:
     from whoosh import fields, index
 
-    from indexer.build.run import INDEX_NAME
+    from indexer.engine.whoosh.files import INDEX_NAME
 
     index_dir = tmp_path / "old"
     index_dir.mkdir()

@@ -38,6 +38,13 @@ from whoosh.reading import SegmentReader
 from whoosh.writing import NO_MERGE
 
 from indexer.engine.merging import SegmentSize, choose_merge
+from indexer.engine.whoosh.files import (
+    INDEX_NAME,
+    SHARD_DIR,
+    SHARD_RE,
+    TEMP_TOC_RE,
+    latest_generation,
+)
 from indexer.engine.whoosh.schema import (
     CATCH_ALL,
     EXACT_SUFFIX,
@@ -53,7 +60,6 @@ from indexer.letter import Letter, UnreadableLetter
 from indexer.read.parse import iter_letter_files, parse_file
 
 _LOG = logging.getLogger(__name__)
-INDEX_NAME = "MAIN"
 LOCK_FILE = "BUILD.lock"
 CHUNK_LETTERS = 2000  # letters per commit: bounds memory and the work lost to a crash
 # A build's processes unless told: one a CPU, at most this many. A shard worker holds its
@@ -77,8 +83,6 @@ FAST_WRITER = True
 # process then commits. Nothing analysed crosses between processes (measured: 6.2 ms of CPU a
 # decision, against 8.2 ms when workers pass their postings to one writing process). A
 # smaller build stays one commit, written by this process, with no segments to merge after.
-SHARD_DIR = "shard-{}-{}"  # a worker's private index, inside the index folder (same disk)
-SHARD_RE = re.compile(r"^shard-[0-9]+-[0-9]+$")
 # The catch-all fields' values are the text fields joined by newlines (schema.to_documents).
 JOINED = {
     name: TEXT_FIELDS for name in (CATCH_ALL, f"{CATCH_ALL}{EXACT_SUFFIX}", *PAIR_FIELDS.values())
@@ -89,8 +93,6 @@ PR_SET_PDEATHSIG = 1  # Linux prctl option: a signal for the child when its pare
 # 60,000 letters). Any commit makes a new generation, so a file of another one is ignored.
 LETTERS_FILE = "letters-{}.json"
 LETTERS_RE = re.compile(r"^letters-[0-9]+\.json(\.tmp[0-9]+)?$")
-TEMP_TOC_RE = re.compile(rf"^_{INDEX_NAME}_[0-9]+\.toc\.[0-9.]+$")
-TOC_RE = re.compile(rf"^_{INDEX_NAME}_([0-9]+)\.toc$")
 
 Progress = Callable[[int, int], None]  # (files parsed so far, files to parse)
 
@@ -165,12 +167,7 @@ class _Indexed:
 
 def index_generation(index_dir: Path) -> int:
     """Return the latest committed generation in index_dir, or -1 when there is no index."""
-    try:
-        names = os.listdir(index_dir)
-    except OSError:
-        return -1
-    generations = [int(m[1]) for m in map(TOC_RE.match, names) if m]
-    return max(generations, default=-1)
+    return latest_generation(index_dir)
 
 
 @contextmanager

@@ -24,7 +24,6 @@ from whoosh.reading import SegmentReader
 
 import indexer.build.run as build
 from indexer.build.run import (
-    INDEX_NAME,
     LOCK_FILE,
     BuildError,
     BuildLocked,
@@ -34,6 +33,7 @@ from indexer.build.run import (
     index_stats,
     letter_files,
 )
+from indexer.engine.whoosh.files import INDEX_NAME
 from indexer.engine.whoosh.storage import _MapFile
 from indexer.letter import Letter, UnreadableLetter
 from indexer.read.parse import parse_file

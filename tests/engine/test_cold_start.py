@@ -26,6 +26,7 @@ from indexer.engine.whoosh.arrays import (
     load_arrays,
 )
 from indexer.engine.whoosh.facets import MISSING_DATE
+from indexer.engine.whoosh.files import INDEX_NAME
 from indexer.engine.whoosh.schema import FACETS, SCHEMA, to_documents
 from indexer.engine.whoosh.snapshot import Generation, _load
 from indexer.engine.whoosh.storage import _MapReader, open_mapped
@@ -309,7 +310,7 @@ def test_statistics_columns_without_a_reader_equal_those_with_one(index_copy: Pa
 
 
 def test_an_index_without_documents_opens(tmp_path: Path) -> None:
-    whoosh_index.create_in(str(tmp_path), SCHEMA, indexname="MAIN")
+    whoosh_index.create_in(str(tmp_path), SCHEMA, indexname=INDEX_NAME)
     generation = _load(tmp_path, 0)
     assert generation.size == 0 and all(not t.values for t in generation.tables.values())
     assert run_search(open_index(tmp_path), parse_request([])).total == 0

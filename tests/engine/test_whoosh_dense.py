@@ -22,10 +22,11 @@ from whoosh.matching import WrappingMatcher
 
 import indexer.engine.whoosh.dense as whoosh_dense
 import indexer.engine.whoosh.segment as whoosh_segment
-from indexer.build.run import INDEX_NAME, _writer, build_index
+from indexer.build.run import _writer, build_index
 from indexer.engine.whoosh import evaluate as search_engine
 from indexer.engine.whoosh.dense import DENSE_EXT, DenseError, DenseReader, DenseWriter, open_dense
 from indexer.engine.whoosh.evaluate import Engine, evaluate
+from indexer.engine.whoosh.files import INDEX_NAME
 from indexer.engine.whoosh.schema import SCHEMA, to_documents
 from indexer.read.parse import parse_file
 from search_app.search import service as search

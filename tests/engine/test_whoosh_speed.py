@@ -20,7 +20,8 @@ from whoosh import index
 import indexer.build.run as build
 import indexer.engine.whoosh.segment as whoosh_segment
 import indexer.engine.whoosh.writer as whoosh_speed
-from indexer.build.run import INDEX_NAME, build_index
+from indexer.build.run import build_index
+from indexer.engine.whoosh.files import INDEX_NAME
 from indexer.engine.whoosh.schema import SCHEMA, to_documents
 from indexer.engine.whoosh.writer import FastWriter
 from indexer.read.parse import parse_file

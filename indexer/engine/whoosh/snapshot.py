@@ -18,6 +18,7 @@ from whoosh import index as whoosh_index
 
 from indexer.engine.whoosh.arrays import EXTRA_TABLES, read_arrays
 from indexer.engine.whoosh.facets import BoolArray, FacetTable, resolve_value
+from indexer.engine.whoosh.files import is_toc
 from indexer.engine.whoosh.schema import FACETS
 from indexer.engine.whoosh.storage import open_mapped
 
@@ -131,7 +132,7 @@ class Generation:
 def _signature(path: Path) -> tuple[tuple[str, int, int], ...]:
     """Identify the committed state cheaply: the TOC files' names, inodes and mtimes."""
     try:
-        entries = [e for e in os.scandir(path) if e.name.endswith(".toc")]
+        entries = [e for e in os.scandir(path) if is_toc(e.name)]
     except OSError:
         return ()
     out = []
