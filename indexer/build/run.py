@@ -33,7 +33,6 @@ from typing import Any
 
 from whoosh import index, query
 from whoosh.index import TOC, FileIndex, clean_files
-from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.reading import SegmentReader
 from whoosh.writing import NO_MERGE
 
@@ -72,10 +71,6 @@ WINDOW_PER_PROC = 250
 # Parsing runs at a lower priority: the main process (analysis, then the commit) is the
 # slower stage on two cores, so parsing should only take what the main process leaves.
 PARSE_NICE = 5
-# With writers > 1, commits of at least this many letters are analysed by writer processes, each
-# writing its own segment (analysis, not parsing, is most of a build's time).
-PARALLEL_MIN_LETTERS = 200
-WRITER_BATCH = 50  # documents per job file handed to a writer process
 # False: commits go through Whoosh's own SegmentWriter, the reference the tests compare with.
 FAST_WRITER = True
 # A build with more letters to parse than one commit holds (and procs > 1) runs as shards:
@@ -440,49 +435,8 @@ def _detach_from_build(lock_fd: int) -> None:
         ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-class _SubWriter(SubWriterTask):  # type: ignore[misc]
-    """Whoosh's writer process, detached from the build lock and killed with its parent."""
-
-    def __init__(self, lock_fd: int, *args: Any) -> None:
-        super().__init__(*args)
-        self.lock_fd = lock_fd
-        self.daemon = True
-
-    def run(self) -> None:
-        _detach_from_build(self.lock_fd)
-        super().run()
-
-
-class _ParallelWriter(MpWriter):  # type: ignore[misc]
-    """Whoosh's multi-process writer whose processes are _SubWriters; one segment each."""
-
-    def __init__(self, ix: Any, lock_fd: int, procs: int) -> None:
-        self.lock_fd = lock_fd
-        super().__init__(
-            ix, procs=procs, batchsize=WRITER_BATCH, multisegment=True, limitmb=WRITER_MB
-        )
-
-    def _new_task(self) -> Any:
-        task = _SubWriter(
-            self.lock_fd,
-            self.storage,
-            self.indexname,
-            self.jobqueue,
-            self.resultqueue,
-            self.subargs,
-            self.multisegment,
-        )
-        self.tasks.append(task)
-        task.start()
-        return task
-
-
 def _cancel(writer: Any) -> None:
     """Abandon a writer after a failure; the last committed generation stays as it was."""
-    for task in getattr(writer, "tasks", ()):  # writer processes do not see cancel()
-        with suppress(Exception):
-            task.terminate()
-            task.join()
     try:
         writer.cancel()
         return
@@ -525,13 +479,10 @@ def _close_files_in(root: object, depth: int = 4) -> None:
 class _Build:
     """The state of one build run: what the index holds and what this run claims."""
 
-    def __init__(
-        self, ix: Any, report: BuildReport, chunk_letters: int, writers: int = 1, lock_fd: int = -1
-    ) -> None:
+    def __init__(self, ix: Any, report: BuildReport, chunk_letters: int, lock_fd: int = -1) -> None:
         self.ix = ix
         self.report = report
         self.chunk_letters = max(1, chunk_letters)
-        self.writers = writers
         self.lock_fd = lock_fd
         self.by_id = _read_indexed(ix)
         self.now = dict(self.by_id)  # what the index holds after the commits so far
@@ -545,7 +496,7 @@ class _Build:
         # The single writer takes each letter as it is parsed, so analysis overlaps parsing;
         # a letter seen twice in one chunk sends that chunk back to being written at commit.
         self.writer: Any = None
-        self.eager = writers <= 1
+        self.eager = True
         self.gc_was_enabled = False
 
     def plan(self, files: Sequence[Path]) -> list[tuple[int, Path, str]]:
@@ -710,7 +661,7 @@ class _Build:
         }
         self._committed(written, decisions, deletions)
         self.pending.clear()
-        self.eager = self.writers <= 1
+        self.eager = True
 
     def _committed(
         self, written: dict[str, _Indexed], decisions: int, deletions: Collection[str] = ()
@@ -727,10 +678,7 @@ class _Build:
 
     def _writer_for_chunk(self) -> Any:
         """Open a writer and add every pending letter to it (the chunk was not written yet)."""
-        if self.writers > 1 and len(self.pending) >= min(PARALLEL_MIN_LETTERS, self.chunk_letters):
-            writer = _ParallelWriter(self.ix, self.lock_fd, self.writers)
-        else:
-            writer = _writer(self.ix, self.lock_fd)
+        writer = _writer(self.ix, self.lock_fd)
         try:
             for letter_id in self.pending:
                 if letter_id in self.committed:
@@ -884,7 +832,6 @@ def build_index(
     procs: int = 2,
     progress: Progress | None = None,
     chunk_letters: int = CHUNK_LETTERS,
-    writers: int = 1,
 ) -> BuildReport:
     """Index new and changed letters under sources into index_dir; prune removes lost ones.
 
@@ -892,10 +839,7 @@ def build_index(
     letters and each writes its chunk as a segment (FastWriter, whoosh_speed.py), which this
     process commits in order (a month of 12,000 letters onto 97k decisions: about 60 s, 320
     decisions/s). Otherwise one FastWriter in this process takes letters as parse workers
-    deliver them analysed (about 240 decisions/s for 2,000 letters). writers > 1 analyses
-    large commits in that many processes through Whoosh's own writer (75/s there, and its
-    merged index answered queries about 1.6x slower, not yet explained), so it is opt-in and
-    now slower.
+    deliver them analysed (about 240 decisions/s for 2,000 letters).
     """
     started = time.perf_counter()
     index_dir = Path(index_dir)
@@ -909,13 +853,13 @@ def build_index(
     report = BuildReport()
     with build_lock(index_dir) as lock_fd:
         ix = _open_index(index_dir, create=True)
-        run = _Build(ix, report, chunk_letters, writers, lock_fd)
+        run = _Build(ix, report, chunk_letters, lock_fd)
         todo = run.plan(files)
         if progress:
             progress(0, len(todo))
         # Parse workers analyse too when this process adds each letter as it comes (a single
         # FastWriter); with procs=1 this process would analyse either way.
-        analyse = FAST_WRITER and writers <= 1 and procs > 1
+        analyse = FAST_WRITER and procs > 1
         sharded = analyse and len(todo) > run.chunk_letters
         try:
             if sharded:

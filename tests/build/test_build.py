@@ -203,12 +203,12 @@ def test_every_letter_is_found_by_its_id(
             assert len(hits) == len(letter.decisions), letter_id
 
 
-def test_parallel_writers_build_the_same_index(
+def test_commits_of_a_chunk_build_the_same_index(
     corpus_dir: Path, built: tuple[Path, Any], tmp_path: Path
 ) -> None:
     index_dir = tmp_path / "index"
-    # Chunks of 30 letters: two commits by writer processes, the rest by the main writer.
-    report = build_index([corpus_dir], index_dir, procs=2, chunk_letters=30, writers=2)
+    # Chunks of 30 letters in one process: three commits by the writer, then one merge.
+    report = build_index([corpus_dir], index_dir, procs=1, chunk_letters=30)
     assert report.commits == 3 and report.optimized
     assert index_stats(index_dir).to_json() == index_stats(built[0]).to_json()
     assert indexed(index_dir) == indexed(built[0])
