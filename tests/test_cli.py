@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer.build import run as build
-from indexer.build.run import MAX_DEFAULT_PROCS, BuildReport, build_lock, default_procs, index_stats
+from indexer import build
+from indexer.build import MAX_DEFAULT_PROCS, BuildReport, build_lock, default_procs, index_stats
 from indexer.cli import ProgressBar, main
 from indexer.engine.whoosh.schema import FACETS
 from indexer.synthetic.corpus import MARKER_FILE

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from whoosh import index as whoosh_index
 
-from indexer.build.run import build_index
+from indexer.build import build_index
 from indexer.engine.whoosh import arrays as search_sidecar
 from indexer.engine.whoosh.arrays import (
     EXTRA_TABLES,

@@ -9,7 +9,7 @@ import pytest
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 
-from indexer.build.run import BuildReport, build_index
+from indexer.build import BuildReport, build_index
 from indexer.cli import summary_line
 from indexer.engine import merging
 from indexer.engine.merging import MERGE_FACTOR, TIER_FLOOR, SegmentSize, choose_merge, tier
