@@ -53,6 +53,7 @@ lint: install
 	$(BIN)/ruff check indexer search_app tests bench
 	$(BIN)/ruff format --check indexer search_app tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: install
 	$(BIN)/python bench/run.py --size $(SIZE)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from indexer.engine.whoosh.schema import FACETS, split_values
+from indexer.fields import FACETS, split_values
 
 MULTI = {"guideline", "guideline_source", "specialty", "state", "body_region"}
 PAGE_SIZE = 20

@@ -51,6 +51,7 @@ class Decision:
     claims_admin_families: tuple[str, ...] = ()
     body_regions: tuple[str, ...] = ()
     citations: tuple[str, ...] = ()  # normalized, e.g. 'MTUS Chronic Pain p. 99'
+    reasons: tuple[str, ...] = ()  # TAXONOMY.md section 8, most decisive first
 
     def to_json(self) -> dict[str, Any]:
         """Return the item as the `parse` CLI prints it."""
@@ -64,6 +65,7 @@ class Decision:
             "claims_admin_families": list(self.claims_admin_families),
             "body_regions": list(self.body_regions),
             "citations": list(self.citations),
+            "reasons": list(self.reasons),
             "claims_admin_guideline": self.claims_admin_guideline,
             "maximus_guideline": self.maximus_guideline,
             "rationale": self.rationale,
@@ -157,6 +159,7 @@ def decision_from_json(data: dict[str, Any]) -> Decision:
         claims_admin_families=tuple(data.get("claims_admin_families", ())),
         body_regions=tuple(data.get("body_regions", ())),
         citations=tuple(data.get("citations", ())),
+        reasons=tuple(data.get("reasons", ())),
     )
 
 

@@ -1,4 +1,4 @@
-"""The facet vocabulary and the classifiers the parser calls (TAXONOMY.md sections 2-7).
+"""The facet vocabulary and the classifiers the parser calls (TAXONOMY.md sections 2-8).
 
 Each normalize_* is idempotent and returns None for a value outside the vocabulary, so a
 typo never becomes a facet value. The classifiers live in sibling modules along the
@@ -12,6 +12,7 @@ from functools import cache
 
 from indexer.classify.citations import find_citations
 from indexer.classify.guidelines import classify_guideline
+from indexer.classify.reasons import classify_reasons
 from indexer.classify.regions import find_body_regions
 from indexer.classify.treatment import classify_treatment
 from indexer.classify.vocabulary import Vocabulary, vocabulary
@@ -20,6 +21,7 @@ from indexer.letter import Outcome
 __all__ = [
     "Vocabulary",
     "classify_guideline",
+    "classify_reasons",
     "classify_treatment",
     "find_body_regions",
     "find_citations",

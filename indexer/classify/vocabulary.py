@@ -24,10 +24,15 @@ class Vocabulary:
     states: tuple[str, ...]
     body_regions: tuple[str, ...]
     outcomes: tuple[str, ...]
+    reasons: dict[str, tuple[str, ...]]  # 'Upheld' / 'Overturned' / 'any' -> reason labels
 
     def has_treatment(self, category: str, subcategory: str) -> bool:
         """Tell whether category > subcategory is a value of the vocabulary."""
         return subcategory in self.treatment.get(category, ())
+
+    def reason_labels(self, outcome: str) -> tuple[str, ...]:
+        """Return the reasons an item with this outcome may take, its own table first."""
+        return self.reasons.get(outcome, ()) + self.reasons.get("any", ())
 
     def family_of(self, source: str) -> str | None:
         """Return the guideline family a source belongs to (source names are unique)."""
@@ -56,4 +61,5 @@ def vocabulary() -> Vocabulary:
         states=tuple(raw["state"]),
         body_regions=tuple(raw["body_region"]),
         outcomes=tuple(raw["outcome"]),
+        reasons={outcome: tuple(labels) for outcome, labels in raw["reason"].items()},
     )

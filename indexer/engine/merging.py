@@ -1,10 +1,9 @@
 """Which segments a build merges once its letters are committed: a log-structured policy.
 
-Every query reads every segment, so many segments slow it down. At 97k decisions, thirty
-shard segments answered 1.5 to 4 times slower than one segment ("like my case": 203 against
-47 ms at p50). But a merge rewrites every posting it takes, at about 1.5 ms a decision on two
-cores. Merging the whole index after each month would rewrite the whole index every month:
-about 30 minutes at a million decisions.
+Every query reads every segment, so many segments slow it down (bench/RESULTS.md: thirty
+shard segments answered several times slower than one). But a merge rewrites every posting it
+takes, so merging the whole index after each month would rewrite the whole index every month,
+which at a million decisions takes longer than the month's letters themselves.
 
 So segments are sorted into tiers by their live decisions: tier 0 holds fewer than
 TIER_FLOOR * MERGE_FACTOR, and each tier above holds MERGE_FACTOR times more. When a tier

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from indexer.classify.taxonomy import (
     classify_guideline,
+    classify_reasons,
     classify_treatment,
     find_body_regions,
     find_citations,
@@ -301,6 +302,7 @@ def to_decision(item: RawItem) -> Decision:
         claims_admin_families=claims_families,
         body_regions=find_body_regions(item.treatment, item.rationale),
         citations=find_citations(item.rationale),
+        reasons=classify_reasons(item.outcome, item.treatment, item.rationale),
     )
 
 

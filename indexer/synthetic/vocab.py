@@ -1,7 +1,7 @@
 """Vocabulary of the synthetic letter generator: request kinds, sites, reviewers, weights.
 
 Labels (category, subcategory, body region, guideline family, specialty, state) are taxonomy
-values; tests/test_generate.py checks them against indexer/data/taxonomy.json. Weights are
+values; tests/synthetic/test_generate.py checks them against indexer/data/taxonomy.json. Weights are
 rough shares of what IMR letters dispute: medications first, then therapy, imaging, injections.
 """
 

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import math
 import threading
-from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from indexer.engine.whoosh.facets import FacetTable, build_table
-from indexer.engine.whoosh.snapshot import Generation, LetterIndex
+from indexer.engine import FacetTable, Index, Snapshot
 from search_app.search.models import SearchPage, SearchRequest
 from search_app.search.service import matching_sets
 
@@ -281,23 +279,6 @@ def stats_from_masks(
     )
 
 
-# Raw DATETIME column values count microseconds from 0001-01-01; a missing date is 2**64 - 1.
-_MICROS_PER_DAY = 86_400_000_000
-_EPOCH_MONTH = 1970 * 12
-_DAY_ONE = np.datetime64("0001-01-01", "D")
-
-
-def months_from_raw(raw: Iterable[int]) -> IntArray:
-    """Turn raw decision_date column values into year * 12 + month - 1, or -1 when missing."""
-    values = np.fromiter(raw, dtype=np.uint64)
-    month = np.full(values.shape, -1, dtype=np.int64)
-    dated = values < np.uint64(2**63)
-    days = (values[dated] // np.uint64(_MICROS_PER_DAY)).astype(np.int64)
-    stamps = _DAY_ONE + days.astype("timedelta64[D]")
-    month[dated] = stamps.astype("datetime64[M]").astype(np.int64) + _EPOCH_MONTH
-    return month
-
-
 def pair_column(table: FacetTable, keep: Callable[[str], bool] | None = None) -> PairColumn:
     """Turn a search facet table into a PairColumn, keeping only the values keep() accepts."""
     if keep is None:
@@ -313,58 +294,47 @@ def pair_column(table: FacetTable, keep: Callable[[str], bool] | None = None) ->
     )
 
 
-def columns_for(generation: Generation) -> StatsColumns:
+def columns_for(snap: Snapshot) -> StatsColumns:
     """Build the arrays compute_stats counts over from one index generation."""
-    overturned = np.zeros(generation.size, dtype=np.bool_)
-    outcome = pair_column(generation.tables["outcome"], lambda label: label == OVERTURNED)
+    overturned = np.zeros(snap.size, dtype=np.bool_)
+    outcome = pair_column(snap.tables["outcome"], lambda label: label == OVERTURNED)
     overturned[outcome.docs] = True
-    citation = generation.extra_tables.get("citation")
-    if citation is None:  # a generation made without it (tests build their own)
-        with generation.ix.reader() as reader:
-            citation = build_table(reader, "citation")
     return StatsColumns(
-        doc_count=generation.size,
+        doc_count=snap.size,
         overturned=overturned,
-        month=months_from_raw(generation.decided),
-        dimensions={name: pair_column(generation.tables[name]) for name in DIMENSION_NAMES},
+        month=snap.decision_months(),
+        dimensions={name: pair_column(snap.tables[name]) for name in DIMENSION_NAMES},
         citations={
-            "guideline_source": pair_column(generation.tables["guideline_source"]),
-            "mtus_page": pair_column(citation, lambda label: label.startswith("MTUS")),
+            "guideline_source": pair_column(snap.tables["guideline_source"]),
+            "mtus_page": pair_column(
+                snap.extra_table("citation"), lambda label: label.startswith("MTUS")
+            ),
         },
     )
 
 
-# A few generations' columns (several apps may share a process in tests); built once each.
-_COLUMNS: OrderedDict[int, tuple[Generation, StatsColumns]] = OrderedDict()
+COLUMNS = "statistics columns"  # Snapshot.memo key
 _COLUMNS_LOCK = threading.Lock()
-_COLUMNS_KEPT = 4
 
 
-def cached_columns(generation: Generation) -> StatsColumns:
+def cached_columns(snap: Snapshot) -> StatsColumns:
     """Return the generation's StatsColumns, building them on first use."""
-    key = id(generation)
     with _COLUMNS_LOCK:
-        found = _COLUMNS.get(key)
-        # The generation is kept in the entry, so its id cannot be reused while cached.
-        if found is not None and found[0] is generation:
-            _COLUMNS.move_to_end(key)
-            return found[1]
-        columns = columns_for(generation)
-        _COLUMNS[key] = (generation, columns)
-        while len(_COLUMNS) > _COLUMNS_KEPT:
-            _COLUMNS.popitem(last=False)
-        return columns
+        found = snap.memo.get(COLUMNS)
+        if not isinstance(found, StatsColumns):
+            found = snap.memo[COLUMNS] = columns_for(snap)
+        return found
 
 
-def compute_stats(index: LetterIndex, req: SearchRequest) -> Stats:
+def compute_stats(index: Index, req: SearchRequest) -> Stats:
     """Compute overturn rates for everything matching the request's query and filters.
 
     The query, dates and facet filters come from the search's own matching sets (cached per
     generation), so a dimension can be counted without its own filter exactly as the facet
     sidebar counts it.
     """
-    with index.searcher():  # one generation for the query and the cached columns alike
-        columns = cached_columns(index.generation)
+    with index.snapshot() as snap:  # one generation for the query and the columns alike
+        columns = cached_columns(snap)
         base, filters = matching_sets(index, req)
         return stats_from_masks(columns, base, filters, req)
 
@@ -397,3 +367,9 @@ def outcome_share(page: SearchPage) -> OutcomeShare:
     if selected:
         counts = {name: count for name, count in counts.items() if name in selected}
     return OutcomeShare(upheld=counts.get(UPHELD, 0), overturned=counts.get(OVERTURNED, 0))
+
+
+def warm_columns(index: Index) -> None:
+    """Build the current generation's statistics columns ahead of the first /stats."""
+    with index.snapshot() as snap:
+        cached_columns(snap)

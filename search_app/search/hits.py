@@ -1,4 +1,4 @@
-"""Plain dataclasses from Whoosh's stored fields and counts: hits and facet values."""
+"""Plain dataclasses from a document's stored fields and facet counts: hits and facet values."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from indexer.engine.whoosh.facets import IntArray, parent_of
-from indexer.engine.whoosh.schema import FACETS, SUBCATEGORY_JOIN, split_values
-from indexer.engine.whoosh.snapshot import Generation
+from indexer.engine import IntArray, Snapshot, parent_of
+from indexer.fields import FACETS, SUBCATEGORY_JOIN, split_values
 from search_app.search.models import FacetValue, Hit, SearchRequest
 from search_app.search.snippets import Highlighter, snippet
 
@@ -47,12 +46,12 @@ def to_hit(fields: Mapping[str, Any], highlighter: Highlighter | None, score: fl
 
 
 def facet_values(
-    gen: Generation, counts: Mapping[str, IntArray], req: SearchRequest
+    snap: Snapshot, counts: Mapping[str, IntArray], req: SearchRequest
 ) -> dict[str, tuple[FacetValue, ...]]:
     """List each facet's values with counts (selected ones always), most frequent first."""
     out: dict[str, tuple[FacetValue, ...]] = {}
     for facet in FACETS:
-        table = gen.tables[facet]
+        table = snap.tables[facet]
         chosen = set(req.selected(facet))
         values = [
             FacetValue(value, int(count), value in chosen, parent_of(facet, value))

@@ -1,4 +1,5 @@
-"""Query string -> syntax tree -> Whoosh query, repairing malformed input with notices."""
+"""Query string -> the engine's syntax tree (indexer.engine.query), repairing malformed input
+with notices."""
 
 from __future__ import annotations
 
@@ -6,7 +7,32 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from indexer.engine.whoosh.schema import FACETS, TEXT_FIELDS
+from indexer.engine.query import (
+    CASE_FIELD,
+    AllOf,
+    AnyOf,
+    FacetTerm,
+    Fuzzy,
+    Node,
+    Not,
+    Phrase,
+    Prefix,
+    Word,
+)
+from indexer.fields import FACETS, TEXT_FIELDS
+
+__all__ = [
+    "CASE_FIELD",
+    "AllOf",
+    "AnyOf",
+    "FacetTerm",
+    "Fuzzy",
+    "Node",
+    "Not",
+    "Phrase",
+    "Prefix",
+    "Word",
+]
 
 QUERY_HELP = """\
 Words are ANDed and match any form of the word (inject finds injection, injections).
@@ -27,7 +53,6 @@ MAX_NESTING = 20
 MAX_FUZZY_EDITS = 2
 MIN_PREFIX_CHARS = 2
 MAX_FUZZY_TERMS = 50
-CASE_FIELD = "case"
 TEXT_FIELD_NAMES = frozenset(TEXT_FIELDS)
 QUERY_FIELDS = frozenset((*TEXT_FIELDS, CASE_FIELD, *FACETS))
 OPERATORS = frozenset(("AND", "OR", "NOT"))
@@ -46,57 +71,7 @@ _TOKEN_RE = re.compile(
 _FUZZY_RE = re.compile(r"^(?P<word>.+?)~(?P<edits>\d*)$")
 
 
-# ---- syntax tree -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Word:
-    text: str
-    field: str | None = None  # None: the catch-all text field
-
-
-@dataclass(frozen=True, slots=True)
-class Phrase:
-    text: str
-    field: str | None = None
-    slop: int | None = None  # "a b"~N: within N positions, any order
-
-
-@dataclass(frozen=True, slots=True)
-class Prefix:
-    text: str
-    field: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Fuzzy:
-    text: str
-    edits: int
-    field: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class FacetTerm:
-    facet: str  # a name in FACETS, or CASE_FIELD
-    value: str
-
-
-@dataclass(frozen=True, slots=True)
-class Not:
-    child: Node
-
-
-@dataclass(frozen=True, slots=True)
-class AllOf:
-    children: tuple[Node, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class AnyOf:
-    children: tuple[Node, ...]
-
-
-Node = Word | Phrase | Prefix | Fuzzy | FacetTerm | Not | AllOf | AnyOf
+# ---- parse result ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)

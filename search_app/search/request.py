@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from indexer.engine.whoosh.schema import FACETS
+from indexer.fields import FACETS
 from search_app.search.models import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE,

@@ -1,9 +1,8 @@
-"""SearchRequest -> SearchPage over a LetterIndex (no Flask here).
+"""SearchRequest -> SearchPage over an engine Index (no Flask here).
 
-The query is compiled once; the set of matching documents becomes a numpy mask that serves
-the exact total, the facet counts (each facet counted with every filter except its own) and
-the date sorts. Whoosh scores only when relevance order is asked for, and only the page's
-hits load stored fields and get highlighted.
+The query is run once; the set of matching documents is a numpy mask that serves the exact
+total, the facet counts (each facet counted with every filter except its own) and the date
+sorts. Only the page's hits load stored fields and get highlighted.
 """
 
 from __future__ import annotations
@@ -11,52 +10,46 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any, TypeVar
 
 import numpy as np
 from markupsafe import Markup, escape
-from whoosh import query as wq
-from whoosh.util.times import datetime_to_long
 
-from indexer.engine.whoosh.compile import Compiled, compile_query
-from indexer.engine.whoosh.evaluate import evaluate
-from indexer.engine.whoosh.facets import MISSING_DATE, BoolArray, IntArray
-from indexer.engine.whoosh.schema import FACETS
-from indexer.engine.whoosh.snapshot import (
-    Generation,
-    IndexContext,
+from indexer.engine import (
+    MISSING_DATE,
+    BoolArray,
+    Highlights,
+    Index,
     IndexMissing,
-    LetterIndex,
+    IntArray,
+    Snapshot,
     open_index,
 )
+from indexer.fields import FACETS
 from indexer.letter import Letter, letter_from_json
 from search_app.search.hits import facet_values, to_hit
 from search_app.search.models import Hit, SearchPage, SearchRequest
 from search_app.search.query import QUERY_HELP, parse_query
 from search_app.search.request import parse_request
-from search_app.search.similar import UnknownDecision, key_terms, like_my_case, similar
+from search_app.search.similar import UnknownDecision, like_my_case, similar
 from search_app.search.snippets import make_highlighter
 from search_app.search.suggest import suggest, suggest_for
 
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
 ArrayT = TypeVar("ArrayT", bound=np.ndarray[Any, Any])
+BROWSE_COUNTS = "browse counts"  # Snapshot.memo key
 
 __all__ = [
     "QUERY_HELP",
     "UnknownDecision",
-    "key_terms",
     "like_my_case",
     "similar",
     "suggest",
+    "Index",
     "IndexMissing",
-    "LetterIndex",
-    "cross_counts",
     "export_hits",
-    "count_values",
     "get_letter",
     "mark_texts",
-    "matching_docnums",
     "matching_sets",
     "open_index",
     "parse_request",
@@ -65,41 +58,21 @@ __all__ = [
 ]
 
 
-def _date_key(value: date) -> int:
-    return int(datetime_to_long(datetime(value.year, value.month, value.day)))
-
-
-def _query_mask(gen: Generation, searcher: Any, query: wq.Query) -> BoolArray:
-    if isinstance(query, wq.Every):
-        return gen.live.copy()
-    mask = np.zeros(gen.size, dtype=np.bool_)
-    docs = np.fromiter(searcher.docs_for_query(query), dtype=np.int64)
-    mask[docs] = True
-    return mask & gen.live
-
-
-def _date_mask(gen: Generation, searcher: Any, req: SearchRequest) -> BoolArray | None:
+def _date_mask(snap: Snapshot, req: SearchRequest) -> BoolArray | None:
     mask: BoolArray | None = None
     if req.decided_from or req.decided_to:
-        low = _date_key(req.decided_from) if req.decided_from else 0
-        high = _date_key(req.decided_to) if req.decided_to else int(MISSING_DATE) - 1
-        keys = gen.decided
-        mask = (keys >= np.uint64(low)) & (keys <= np.uint64(high))
+        mask = snap.date_mask("decision_date", req.decided_from, req.decided_to)
     if req.injured_from or req.injured_to:
-        start = (
-            datetime.combine(req.injured_from, datetime.min.time()) if req.injured_from else None
-        )
-        end = datetime.combine(req.injured_to, datetime.min.time()) if req.injured_to else None
-        injured = _query_mask(gen, searcher, wq.DateRange("date_of_injury", start, end))
+        injured = snap.date_mask("date_of_injury", req.injured_from, req.injured_to)
         mask = injured if mask is None else mask & injured
     return mask
 
 
-def _facet_masks(gen: Generation, req: SearchRequest) -> dict[str, BoolArray]:
+def _facet_masks(snap: Snapshot, req: SearchRequest) -> dict[str, BoolArray]:
     return {
-        facet: gen.tables[facet].mask_for(values, gen.size)
+        facet: snap.tables[facet].mask_for(values, snap.size)
         for facet, values in req.filters
-        if facet in gen.tables and values
+        if facet in snap.tables and values
     }
 
 
@@ -112,7 +85,9 @@ class Matches:
     in when first asked for.
     """
 
-    compiled: Compiled
+    every: bool  # an empty query: relevance order is document order
+    highlights: Highlights
+    notices: tuple[str, ...]
     base: BoolArray
     final: BoolArray
     masks: dict[str, BoolArray]
@@ -132,44 +107,53 @@ def _frozen(array: ArrayT) -> ArrayT:
     return array
 
 
-def _matches(index: LetterIndex, gen: Generation, searcher: Any, req: SearchRequest) -> Matches:
-    """Return the request's matching sets, from the cache or computed.
+def _matches(snap: Snapshot, req: SearchRequest) -> Matches:
+    """Return the request's matching sets, from the snapshot's cache or computed.
 
-    The numpy engine (search_engine.py) finds the matching set and every match's score in
-    one pass over the postings, so the relevance order comes with the set.
+    The engine finds the matching set and every match's score in one pass, so the relevance
+    order comes with the set.
     """
     key = _cache_key(req)
-    found = gen.matches.get(key)
+    found = snap.cache.get(key)
     if isinstance(found, Matches):
         return found
-    compiled = compile_query(parse_query(req.query), IndexContext(index, gen, searcher))
-    browsing = isinstance(compiled.query, wq.Every)
-    scored = None if browsing else evaluate(gen, searcher, compiled.query)
-    base = gen.live.copy() if scored is None else scored.mask
-    dates = _date_mask(gen, searcher, req)
+    parsed = parse_query(req.query)
+    matched = snap.match(parsed.node)
+    base = matched.mask
+    dates = _date_mask(snap, req)
     if dates is not None:
         base &= dates
-    masks = {facet: _frozen(mask) for facet, mask in _facet_masks(gen, req).items()}
+    masks = {facet: _frozen(mask) for facet, mask in _facet_masks(snap, req).items()}
     final = base.copy()
     for mask in masks.values():
         final &= mask
     docs = np.flatnonzero(final)
-    if scored is None:
+    if matched.every:
         order, scores = docs, np.zeros(len(docs), dtype=np.float64)
     else:
-        scores = scored.scores[docs]
-        rank = np.lexsort((docs, -scores))  # equal scores keep document order, as Whoosh does
+        scores = matched.scores[docs]
+        rank = np.lexsort((docs, -scores))  # equal scores keep document order
         order, scores = docs[rank], scores[rank]
+    notices = tuple(dict.fromkeys((*parsed.notices, *matched.notices)))
     result = Matches(
-        compiled, _frozen(base), _frozen(final), masks, _frozen(order), _frozen(scores)
+        matched.every,
+        matched.highlights,
+        notices,
+        _frozen(base),
+        _frozen(final),
+        masks,
+        _frozen(order),
+        _frozen(scores),
     )
-    gen.matches.put(key, result)
+    snap.cache.put(key, result)
     return result
 
 
-def _facet_counts(gen: Generation, found: Matches, browsing: bool) -> dict[str, IntArray]:
-    if browsing and gen.browse_counts is not None:
-        return gen.browse_counts
+def _facet_counts(snap: Snapshot, found: Matches, browsing: bool) -> dict[str, IntArray]:
+    if browsing:
+        cached: dict[str, IntArray] | None = snap.memo.get(BROWSE_COUNTS)
+        if cached is not None:
+            return cached
     if found.counts is not None:
         return found.counts
     counts: dict[str, IntArray] = {}
@@ -178,24 +162,24 @@ def _facet_counts(gen: Generation, found: Matches, browsing: bool) -> dict[str, 
         for other, other_mask in found.masks.items():
             if other != facet:
                 mask = mask & other_mask
-        counts[facet] = gen.tables[facet].count(mask)
+        counts[facet] = snap.tables[facet].count(mask)
     found.counts = counts
     if browsing:
-        gen.browse_counts = counts
+        snap.memo[BROWSE_COUNTS] = counts
     return counts
 
 
 def _ordered(
-    gen: Generation, found: Matches, sort: str, start: int, end: int
+    snap: Snapshot, found: Matches, sort: str, start: int, end: int
 ) -> list[tuple[int, float]]:
     """Return the (document, score) pairs from start to end in the order sort asks for."""
-    if sort == "relevance" and not isinstance(found.compiled.query, wq.Every):
+    if sort == "relevance" and not found.every:
         page = zip(found.ranked[start:end].tolist(), found.scores[start:end].tolist(), strict=True)
         return [(int(d), float(s)) for d, s in page]
     docs = np.flatnonzero(found.final)
     if start >= len(docs):
         return []
-    keys = gen.decided[docs]
+    keys = snap.decided[docs]
     if sort == "oldest":
         order = np.lexsort((docs, keys))
     else:
@@ -204,9 +188,9 @@ def _ordered(
     return [(int(d), 0.0) for d in docs[order[start:end]]]
 
 
-def _ordered_page(gen: Generation, found: Matches, req: SearchRequest) -> list[tuple[int, float]]:
+def _ordered_page(snap: Snapshot, found: Matches, req: SearchRequest) -> list[tuple[int, float]]:
     start = (req.page - 1) * req.per_page
-    return _ordered(gen, found, req.sort, start, start + req.per_page)
+    return _ordered(snap, found, req.sort, start, start + req.per_page)
 
 
 def _is_browsing(req: SearchRequest, found: Matches) -> bool:
@@ -214,125 +198,79 @@ def _is_browsing(req: SearchRequest, found: Matches) -> bool:
     return not (req.query or found.masks or dated)
 
 
-def run_search(index: LetterIndex, req: SearchRequest) -> SearchPage:
+def run_search(index: Index, req: SearchRequest) -> SearchPage:
     """Run a request: exact total, disjunctive facet counts, one page of highlighted hits."""
-    with index.searcher() as searcher:
-        gen = index.generation
-        found = _matches(index, gen, searcher, req)
-        counts = _facet_counts(gen, found, _is_browsing(req, found))
-        highlighter = make_highlighter(found.compiled.highlights)
+    with index.snapshot() as snap:
+        found = _matches(snap, req)
+        counts = _facet_counts(snap, found, _is_browsing(req, found))
+        highlighter = make_highlighter(found.highlights)
         hits = tuple(
-            to_hit(searcher.stored_fields(docnum), highlighter, score)
-            for docnum, score in _ordered_page(gen, found, req)
+            to_hit(snap.stored(docnum), highlighter, score)
+            for docnum, score in _ordered_page(snap, found, req)
         )
         total = int(np.count_nonzero(found.final))
-        suggestion = suggest_for(searcher, req.query) if req.query else None
+        suggestion = suggest_for(snap, req.query) if req.query else None
         return SearchPage(
             request=req,
             total=total,
             hits=hits,
-            facets=facet_values(gen, counts, req),
-            notice="; ".join(found.compiled.notices) or None,
+            facets=facet_values(snap, counts, req),
+            notice="; ".join(found.notices) or None,
             suggestion=suggestion,
         )
 
 
-def export_hits(index: LetterIndex, req: SearchRequest, cap: int) -> tuple[int, Iterator[Hit]]:
+def export_hits(index: Index, req: SearchRequest, cap: int) -> tuple[int, Iterator[Hit]]:
     """Return the total and an iterator over the first cap hits in the request's order.
 
-    Exports print no snippets, so none are made. The iterator reads stored fields through
-    its own searcher of the generation the set was computed on (closed when it ends), so a
+    Exports print no snippets, so none are made. The iterator reads stored fields through a
+    detached snapshot of the generation the set was computed on (closed when it ends), so a
     build committing meanwhile cannot renumber the documents under it.
     """
-    with index.searcher():
-        gen = index.generation
-        with gen.ix.searcher() as searcher:
-            found = _matches(index, gen, searcher, req)
-        rows = _ordered(gen, found, req.sort, 0, max(0, cap))
+    with index.snapshot() as snap:
+        found = _matches(snap, req)
+        rows = _ordered(snap, found, req.sort, 0, max(0, cap))
         total = int(np.count_nonzero(found.final))
+        detached = snap.detached()
 
     def hits() -> Iterator[Hit]:
-        with gen.ix.searcher() as reader:
+        with detached as reader:
             for docnum, score in rows:
-                yield to_hit(reader.stored_fields(docnum), None, score)
+                yield to_hit(reader.stored(docnum), None, score)
 
     return total, hits()
 
 
-def mark_texts(index: LetterIndex, query: str, texts: Sequence[str]) -> tuple[Markup, ...]:
+def mark_texts(index: Index, query: str, texts: Sequence[str]) -> tuple[Markup, ...]:
     """Escape each text and mark what the query matches in it, exactly as snippets do."""
     if not query.strip():
         return tuple(Markup(escape(text)) for text in texts)
-    with index.searcher() as searcher:
-        context = IndexContext(index, index.generation, searcher)
-        highlighter = make_highlighter(compile_query(parse_query(query), context).highlights)
+    with index.snapshot() as snap:
+        highlighter = make_highlighter(snap.highlights(parse_query(query).node))
     return tuple(highlighter.mark(text) for text in texts)
 
 
-def warm(index: LetterIndex) -> None:
+def warm(index: Index) -> None:
     """Fill the current generation's caches (browse counts, a searcher) before serving."""
     run_search(index, SearchRequest())
 
 
-def matching_sets(index: LetterIndex, req: SearchRequest) -> tuple[BoolArray, dict[str, BoolArray]]:
+def matching_sets(index: Index, req: SearchRequest) -> tuple[BoolArray, dict[str, BoolArray]]:
     """Return the query-and-dates mask and one mask per filtered facet (shared: read only).
 
     They come from the same per-generation cache as run_search, so the statistics of the
     search on screen do not run its query again.
     """
-    with index.searcher() as searcher:
-        found = _matches(index, index.generation, searcher, req)
+    with index.snapshot() as snap:
+        found = _matches(snap, req)
         return found.base, dict(found.masks)
 
 
-def matching_docnums(index: LetterIndex, req: SearchRequest) -> IntArray:
-    """Return the document numbers matching a request's query, dates and filters (sorted)."""
-    with index.searcher() as searcher:
-        found = _matches(index, index.generation, searcher, req)
-        return np.flatnonzero(found.final).astype(np.int64)
-
-
-def count_values(
-    index: LetterIndex, facet: str, docnums: Sequence[int] | IntArray
-) -> dict[str, int]:
-    """Count documents per value of a facet among docnums (values with no documents left out)."""
-    gen = index.generation
-    mask = np.zeros(gen.size, dtype=np.bool_)
-    mask[np.asarray(docnums, dtype=np.int64)] = True
-    table = gen.tables[facet]
-    return {v: int(c) for v, c in zip(table.values, table.count(mask).tolist(), strict=True) if c}
-
-
-def cross_counts(
-    index: LetterIndex, facet: str, docnums: Sequence[int] | IntArray, by: str = "outcome"
-) -> dict[str, dict[str, int]]:
-    """Count docnums per (facet value, value of `by`), e.g. outcomes per guideline family.
-
-    `by` should be a single-valued facet; a document with several values counts once per
-    value of `facet`.
-    """
-    gen = index.generation
-    table, by_table = gen.tables[facet], gen.tables[by]
-    mask = np.zeros(gen.size, dtype=np.bool_)
-    mask[np.asarray(docnums, dtype=np.int64)] = True
-    by_doc = by_table.per_doc(gen.size)
-    keep = mask[table.pair_docs] & (by_doc[table.pair_docs] >= 0)
-    rows, cols = table.pair_values[keep], by_doc[table.pair_docs[keep]]
-    grid = np.zeros((len(table.values), len(by_table.values)), dtype=np.int64)
-    np.add.at(grid, (rows, cols), 1)
-    out: dict[str, dict[str, int]] = {}
-    for i, value in enumerate(table.values):
-        row = {by_table.values[j]: int(n) for j, n in enumerate(grid[i].tolist()) if n}
-        if row:
-            out[value] = row
-    return out
-
-
-def get_letter(index: LetterIndex, letter_id: str) -> Letter | None:
+def get_letter(index: Index, letter_id: str) -> Letter | None:
     """Return a letter as the parser read it (from letter_json), or None if unknown."""
-    with index.searcher() as searcher:
-        for docnum in searcher.docs_for_query(wq.Term("letter_id", letter_id)):
-            stored = searcher.stored_fields(docnum).get("letter_json")
+    with index.snapshot() as snap:
+        for docnum in snap.docs_with("letter_id", letter_id):
+            stored = snap.stored(docnum).get("letter_json")
             if stored:
                 return letter_from_json(json.loads(stored))
     return None

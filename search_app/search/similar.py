@@ -8,12 +8,8 @@ from collections import Counter
 from typing import Any
 
 import numpy as np
-from whoosh import query as wq
 
-from indexer.engine.whoosh.compile import Highlights, exact_tokens, stem_tokens
-from indexer.engine.whoosh.evaluate import Engine, evaluate
-from indexer.engine.whoosh.schema import CATCH_ALL
-from indexer.engine.whoosh.snapshot import LetterIndex
+from indexer.engine import Highlights, Index, Snapshot, exact_tokens, stem_tokens
 from search_app.search.hits import facet_values, to_hit
 from search_app.search.models import BadRequest, Hit, SearchPage, SearchRequest
 from search_app.search.snippets import make_highlighter
@@ -31,21 +27,23 @@ class UnknownDecision(LookupError):
     """No decision with this letter id and index."""
 
 
-def key_terms(searcher: Any, text: str, fieldname: str, limit: int) -> list[tuple[str, float]]:
+def key_terms(
+    snap: Snapshot, text: str, fieldname: str | None, limit: int
+) -> list[tuple[str, float]]:
     """Return text's most distinctive stems in the index (tf x idf), best first.
 
     Stems in more than MAX_DF_SHARE of the decisions are left out, as Lucene's MoreLikeThis
     can leave out frequent terms: they hardly tell decisions apart, and their postings are
-    the longest to read. At 97k synthetic decisions, 0.3 instead of 0.5 made similar() 2.6
-    times faster (162 -> 62 ms p50) and kept 7 of its 10 results on average.
+    the longest to read (bench/RESULTS.md has what 0.3 instead of 0.5 changed). fieldname
+    None is every text part at once.
     """
     counts = Counter(
         t for t in stem_tokens(text) if len(t) >= MIN_TERM_CHARS and not _NUMBERISH.match(t)
     )
-    total = max(1, searcher.doc_count())
+    total = max(1, snap.doc_count())
     scored: list[tuple[str, float]] = []
     for term, tf in counts.items():
-        df = searcher.doc_frequency(fieldname, term)
+        df = snap.doc_frequency(term, fieldname)
         if df == 0 or df > total * MAX_DF_SHARE:
             continue  # unknown to the index, or too common to tell decisions apart
         scored.append((term, (1 + math.log(tf)) * math.log((total + 1) / df)))
@@ -63,41 +61,35 @@ def _highlights_for(terms: list[tuple[str, float]], text: str) -> Highlights:
     return highlights
 
 
-def similar(
-    index: LetterIndex, letter_id: str, decision_index: int, limit: int = 10
-) -> tuple[Hit, ...]:
+def similar(index: Index, letter_id: str, decision_index: int, limit: int = 10) -> tuple[Hit, ...]:
     """Return decisions most like one decision's treatment and rationale, excluding itself."""
-    with index.searcher() as searcher:
-        docs = list(searcher.docs_for_query(wq.Term("doc_id", f"{letter_id}#{decision_index}")))
+    with index.snapshot() as snap:
+        docs = snap.docs_with("doc_id", f"{letter_id}#{decision_index}")
         if not docs:
             raise UnknownDecision(f"no decision {decision_index} in letter {letter_id}")
-        stored = searcher.stored_fields(docs[0])
+        stored = snap.stored(docs[0])
         treatment, rationale = stored.get("treatment", ""), stored.get("rationale", "")
-        treatment_terms = key_terms(searcher, treatment, "treatment", SIMILAR_TERMS)
-        rationale_terms = key_terms(searcher, rationale, "rationale", SIMILAR_TERMS)
-        clauses = [wq.Term("treatment", t, boost=2.0 * w) for t, w in treatment_terms]
-        clauses += [wq.Term("rationale", t, boost=w) for t, w in rationale_terms]
-        if not clauses:
+        treatment_terms = key_terms(snap, treatment, "treatment", SIMILAR_TERMS)
+        rationale_terms = key_terms(snap, rationale, "rationale", SIMILAR_TERMS)
+        weighted = [("treatment", t, 2.0 * w) for t, w in treatment_terms]
+        weighted += [("rationale", t, w) for t, w in rationale_terms]
+        if not weighted:
             return ()
-        scored = evaluate(index.generation, searcher, wq.Or(clauses))
-        scored.mask[docs[0]] = False
-        matching = np.flatnonzero(scored.mask)
-        best = matching[np.lexsort((matching, -scored.scores[matching]))][:limit]
+        mask, scores = snap.rank_terms(weighted)
+        mask[docs[0]] = False
+        matching = np.flatnonzero(mask)
+        best = matching[np.lexsort((matching, -scores[matching]))][:limit]
         terms = treatment_terms + rationale_terms
         highlighter = make_highlighter(_highlights_for(terms, f"{treatment}\n{rationale}"))
-        return tuple(
-            to_hit(searcher.stored_fields(int(doc)), highlighter, float(scored.scores[doc]))
-            for doc in best
-        )
+        return tuple(to_hit(snap.stored(int(doc)), highlighter, float(scores[doc])) for doc in best)
 
 
-def like_my_case(index: LetterIndex, text: str, page: int = 1, per_page: int = 20) -> SearchPage:
+def like_my_case(index: Index, text: str, page: int = 1, per_page: int = 20) -> SearchPage:
     """Rank decisions by the key terms of a pasted UR denial or case summary.
 
     A decision scores the summed weights (tf x idf in the pasted text) of the key terms it
-    contains. Summing in numpy over each term's postings replaces Whoosh's BM25 over an OR of
-    the terms, which scored every one of the many matching decisions in Python (seconds at
-    100k decisions).
+    contains, summed in numpy over each term's postings: an engine's relevance scoring of an
+    OR of 30 terms would score every one of the many matching decisions.
     """
     words = len(text.split())
     if not words:
@@ -105,32 +97,30 @@ def like_my_case(index: LetterIndex, text: str, page: int = 1, per_page: int = 2
     if words > MAX_LIKE_WORDS or len(text) > MAX_LIKE_CHARS:
         raise BadRequest(f"text is too long: at most {MAX_LIKE_WORDS} words")
     req = SearchRequest(page=page, per_page=per_page)
-    with index.searcher() as searcher:
-        gen = index.generation
-        terms = key_terms(searcher, text, CATCH_ALL, KEY_TERMS)
+    with index.snapshot() as snap:
+        terms = key_terms(snap, text, None, KEY_TERMS)
         if not terms:
             notice = "None of the words of this text occur in the letters"
-            return SearchPage(req, 0, (), facet_values(gen, _empty_counts(gen), req), notice)
-        scores = np.zeros(gen.size, dtype=np.float64)
-        engine = Engine(gen, searcher)
+            return SearchPage(req, 0, (), facet_values(snap, _empty_counts(snap), req), notice)
+        scores = np.zeros(snap.size, dtype=np.float64)
         for term, weight in terms:
-            scores[engine.postings(CATCH_ALL, term.encode("utf-8")).docs] += weight
-        mask = (scores > 0) & gen.live
-        counts = {facet: table.count(mask) for facet, table in gen.tables.items()}
+            scores[snap.term_docs(term)] += weight
+        mask = (scores > 0) & snap.live
+        counts = {facet: table.count(mask) for facet, table in snap.tables.items()}
         matching = np.flatnonzero(mask)
         order = matching[np.lexsort((matching, -scores[matching]))]
         start = (page - 1) * per_page
         highlighter = make_highlighter(_highlights_for(terms, text))
         hits = tuple(
-            to_hit(searcher.stored_fields(int(doc)), highlighter, float(scores[doc]))
+            to_hit(snap.stored(int(doc)), highlighter, float(scores[doc]))
             for doc in order[start : start + per_page]
         )
         shown = ", ".join(t for t, _ in terms[:10])
         notice = f"Ranked by {len(terms)} key terms of your text ({shown}, …)"
-        return SearchPage(req, len(matching), hits, facet_values(gen, counts, req), notice)
+        return SearchPage(req, len(matching), hits, facet_values(snap, counts, req), notice)
 
 
-def _empty_counts(gen: Any) -> dict[str, Any]:
+def _empty_counts(snap: Snapshot) -> dict[str, Any]:
     return {
-        facet: np.zeros(len(table.values), dtype=np.int64) for facet, table in gen.tables.items()
+        facet: np.zeros(len(table.values), dtype=np.int64) for facet, table in snap.tables.items()
     }

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from indexer.engine.whoosh.compile import Highlights, stem_tokens
+from indexer.engine import Highlights, stem_tokens
 
 CONTEXT_BEFORE = 90
 CONTEXT_AFTER = 150

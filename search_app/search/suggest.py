@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from indexer.engine.whoosh.schema import CATCH_ALL, EXACT_SUFFIX
-from indexer.engine.whoosh.snapshot import LetterIndex
+from indexer.engine import Index, Snapshot
 from search_app.search.query import parse_query, plain_words
 
 SUGGEST_MAX_DF = 1  # a word in at most this many documents may be a misspelling
@@ -24,20 +22,19 @@ def _distance(a: str, b: str) -> int:
     return previous[-1]
 
 
-def _correction(searcher: Any, word: str) -> str | None:
-    fieldname = CATCH_ALL + EXACT_SUFFIX
+def _correction(snap: Snapshot, word: str) -> str | None:
     lowered = word.lower()
     if len(lowered) < 4 or not lowered.isalpha():
         return None
-    df = searcher.doc_frequency(fieldname, lowered)
+    df = snap.doc_frequency(lowered, exact=True)
     if df > SUGGEST_MAX_DF:
         return None
     edits = 2 if len(lowered) >= 7 else 1
     best: tuple[int, int, str] | None = None
-    for candidate in searcher.reader().terms_within(fieldname, lowered, edits, prefix=1):
+    for candidate in snap.words_near(lowered, edits):
         if candidate == lowered or not candidate.isalpha():
             continue
-        cdf = searcher.doc_frequency(fieldname, candidate)
+        cdf = snap.doc_frequency(candidate, exact=True)
         if cdf < max(SUGGEST_MIN_GAIN, SUGGEST_MIN_GAIN * df):
             continue
         rank = (_distance(lowered, candidate), -cdf, candidate)
@@ -46,19 +43,19 @@ def _correction(searcher: Any, word: str) -> str | None:
     return best[2] if best else None
 
 
-def suggest_for(searcher: Any, query: str) -> str | None:
+def suggest_for(snap: Snapshot, query: str) -> str | None:
     """Return the query with probably misspelled words corrected, or None."""
     corrected = query
     changed = False
     for word in dict.fromkeys(plain_words(parse_query(query).node)):
-        fix = _correction(searcher, word)
+        fix = _correction(snap, word)
         if fix:
             corrected = re.sub(rf"(?<![\w:]){re.escape(word)}(?!\w)", fix, corrected, count=1)
             changed = True
     return corrected if changed and corrected != query else None
 
 
-def suggest(index: LetterIndex, query: str) -> str | None:
+def suggest(index: Index, query: str) -> str | None:
     """Return a "did you mean" query from the index vocabulary, or None."""
-    with index.searcher() as searcher:
-        return suggest_for(searcher, query)
+    with index.snapshot() as snap:
+        return suggest_for(snap, query)

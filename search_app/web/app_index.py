@@ -1,4 +1,4 @@
-"""The app's one LetterIndex, opened on first use and kept in app.extensions."""
+"""The app's one open Index, opened on first use and kept in app.extensions."""
 
 from __future__ import annotations
 
@@ -7,14 +7,20 @@ import threading
 
 from flask import Flask
 
-from indexer.engine.whoosh.snapshot import DEFAULT_CACHE_SIZE, DEFAULT_POSTINGS_MB
-from search_app.search.analytics import cached_columns
-from search_app.search.service import IndexMissing, LetterIndex, open_index, warm
+from search_app.search import (
+    DEFAULT_CACHE_SIZE,
+    DEFAULT_POSTINGS_MB,
+    Index,
+    IndexMissing,
+    open_index,
+    warm,
+    warm_columns,
+)
 
 EXTENSION_KEY = "imr_index"
 ANSWERED_KEY = "imr_answered"  # an Event: set once the app has answered a request
 # Warming waits for the first answer (or this long without one): on two cores, a warm thread
-# running beside the first request slowed a cold start at a million decisions by about 0.17 s.
+# running beside the first request slowed a cold start at a million decisions.
 WARM_WAIT_SECONDS = 2.0
 
 
@@ -32,7 +38,7 @@ def watch_answers(app: Flask) -> None:
 _OPEN_LOCK = threading.Lock()
 
 
-def get_index(app: Flask) -> LetterIndex:
+def get_index(app: Flask) -> Index:
     """Return the app's LetterIndex, opening app.config["INDEX"] on first use.
 
     A missing index raises IndexMissing every time, so a build started after the app
@@ -42,13 +48,13 @@ def get_index(app: Flask) -> LetterIndex:
     wait for them, nor share the cores with them, and one that needs them before they are
     ready computes them itself.
     """
-    found = app.extensions.get(EXTENSION_KEY)
-    if isinstance(found, LetterIndex):
+    found: Index | None = app.extensions.get(EXTENSION_KEY)
+    if found is not None:
         return found
     with _OPEN_LOCK:
-        found = app.extensions.get(EXTENSION_KEY)
-        if isinstance(found, LetterIndex):
-            return found
+        opened: Index | None = app.extensions.get(EXTENSION_KEY)
+        if opened is not None:
+            return opened
         check = float(app.config.get("INDEX_CHECK_SECONDS", 1.0))
         cache = int(app.config.get("MATCH_CACHE", DEFAULT_CACHE_SIZE))
         postings = int(app.config.get("POSTINGS_CACHE_MB", DEFAULT_POSTINGS_MB))
@@ -64,13 +70,13 @@ def get_index(app: Flask) -> LetterIndex:
         return index
 
 
-def _warm(index: LetterIndex, answered: threading.Event | None) -> None:
+def _warm(index: Index, answered: threading.Event | None) -> None:
     """Fill the caches the browse page and the statistics would otherwise pay for."""
     if answered is not None:
         answered.wait(WARM_WAIT_SECONDS)
     try:
         warm(index)
-        cached_columns(index.generation)
+        warm_columns(index)
     except Exception:  # only a head start: the requests compute what they need
         logging.getLogger(__name__).warning("warming the index caches failed", exc_info=True)
 

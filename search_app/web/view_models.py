@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
 
-from indexer.engine.whoosh.schema import FACETS, SUBCATEGORY_JOIN
+from indexer.fields import FACETS, SUBCATEGORY_JOIN
 from search_app.search.models import MAX_PAGE, FacetValue, SearchPage, SearchRequest
 
 Pairs = tuple[tuple[str, str], ...]

@@ -21,7 +21,7 @@ from flask import (
 from werkzeug.exceptions import HTTPException
 
 from search_app.search import service as search
-from search_app.search import similar as search_more
+from search_app.search import similar
 from search_app.search.models import MAX_QUERY_CHARS, BadRequest, Hit
 from search_app.search.similar import MAX_LIKE_CHARS
 from search_app.web import app_index as state
@@ -126,7 +126,7 @@ def letter(letter_id: str) -> str:
             "treatment": marked[2 * number],
             "rationale": marked[2 * number + 1],
             "citation": lv.citation(found, item),
-            "similar": search_more.similar(index, found.letter_id, number, SIMILAR_LIMIT),
+            "similar": similar.similar(index, found.letter_id, number, SIMILAR_LIMIT),
         }
         for number, item in enumerate(found.decisions)
     ]
@@ -191,7 +191,7 @@ def like() -> tuple[str, int]:
         context["error"] = "Paste some text of the case first: the request, denial or summary."
         return render_template("like.html", **context), 400
     try:
-        context["page"] = search_more.like_my_case(_index(), text, 1)
+        context["page"] = similar.like_my_case(_index(), text, 1)
     except BadRequest as error:
         context["error"] = f"The text cannot be used: {error}. Paste the request and the reasons."
         return render_template("like.html", **context), 400

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import mmap
 import os
+import pickle
 import random
 import shutil
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 from whoosh import index as whoosh_index
 
 from indexer.build import build_index
+from indexer.engine.facets import MISSING_DATE
 from indexer.engine.whoosh import arrays as search_sidecar
 from indexer.engine.whoosh.arrays import (
     EXTRA_TABLES,
@@ -25,15 +27,18 @@ from indexer.engine.whoosh.arrays import (
     generation_key,
     load_arrays,
 )
-from indexer.engine.whoosh.facets import MISSING_DATE
 from indexer.engine.whoosh.files import INDEX_NAME
-from indexer.engine.whoosh.schema import FACETS, SCHEMA, to_documents
-from indexer.engine.whoosh.snapshot import Generation, _load
+from indexer.engine.whoosh.generation import Generation
+from indexer.engine.whoosh.index import _load
+from indexer.engine.whoosh.schema import SCHEMA, to_documents
+from indexer.engine.whoosh.snapshot import WhooshSnapshot
 from indexer.engine.whoosh.storage import _MapReader, open_mapped
+from indexer.fields import FACETS
 from indexer.read.parse import parse_file
 from search_app.search import analytics
 from search_app.search.service import open_index, parse_request, run_search
 from tests.conftest import add_segment, delete_and_commit
+from tests.helpers import no_synonyms
 
 TABLES = (*FACETS, *EXTRA_TABLES)
 
@@ -171,7 +176,7 @@ def test_search_answers_equal_over_both_storages(layered: Path, monkeypatch: Any
     mapped = open_index(layered, check_seconds=3600, cache_size=0)
     pages = [run_search(mapped, parse_request(r)) for r in requests]
     monkeypatch.setattr(
-        "indexer.engine.whoosh.snapshot.open_mapped", lambda path: whoosh_index.open_dir(path)
+        "indexer.engine.whoosh.index.open_mapped", lambda path: whoosh_index.open_dir(path)
     )
     plain = open_index(layered, check_seconds=3600, cache_size=0)
     assert [run_search(plain, parse_request(r)) for r in requests] == pages
@@ -298,9 +303,10 @@ def test_stale_partial_files_are_removed(index_copy: Path) -> None:
 
 def test_statistics_columns_without_a_reader_equal_those_with_one(index_copy: Path) -> None:
     generation = _load(index_copy, 0)
-    from_sidecar = analytics.columns_for(generation)
-    generation.extra_tables = {}
-    from_reader = analytics.columns_for(generation)
+    with generation.ix.searcher() as searcher:
+        from_sidecar = analytics.columns_for(WhooshSnapshot(no_synonyms, generation, searcher))
+        generation.extra_tables = {}
+        from_reader = analytics.columns_for(WhooshSnapshot(no_synonyms, generation, searcher))
     assert from_sidecar.doc_count == from_reader.doc_count
     assert np.array_equal(from_sidecar.month, from_reader.month)
     for kind in analytics.CITATION_KINDS:
@@ -314,3 +320,11 @@ def test_an_index_without_documents_opens(tmp_path: Path) -> None:
     generation = _load(tmp_path, 0)
     assert generation.size == 0 and all(not t.values for t in generation.tables.values())
     assert run_search(open_index(tmp_path), parse_request([])).total == 0
+
+
+def test_an_index_written_before_the_engine_package_still_opens() -> None:
+    # TOC files of older indexes pickle the schema's classes as indexer.schema.<name>.
+    from indexer.engine.whoosh import schema
+
+    old_reference = b"cindexer.schema\nPairFilter\n."
+    assert pickle.loads(old_reference) is schema.PairFilter

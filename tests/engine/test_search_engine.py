@@ -23,10 +23,7 @@ from indexer.engine.whoosh.schema import (
 from indexer.read.parse import parse_file
 from search_app.search import service as search
 from tests.conftest import add_segment, delete_and_commit
-
-
-def no_synonyms(term: str) -> frozenset[str]:
-    return frozenset()
+from tests.helpers import no_synonyms
 
 
 def T(field: str, text: str) -> wq.Term:
@@ -270,10 +267,10 @@ def test_similar_ranks_as_whoosh_would(corpus_index: Path) -> None:
 
     index = search.open_index(corpus_index, expand=no_synonyms, check_seconds=0, cache_size=0)
     try:
-        with index.searcher() as searcher:
+        with index.snapshot() as snap, index.searcher() as searcher:
             stored = searcher.stored_fields(3)
-            treatment = key_terms(searcher, stored["treatment"], "treatment", SIMILAR_TERMS)
-            rationale = key_terms(searcher, stored["rationale"], "rationale", SIMILAR_TERMS)
+            treatment = key_terms(snap, stored["treatment"], "treatment", SIMILAR_TERMS)
+            rationale = key_terms(snap, stored["rationale"], "rationale", SIMILAR_TERMS)
             clauses = [wq.Term("treatment", t, boost=2.0 * w) for t, w in treatment]
             clauses += [wq.Term("rationale", t, boost=w) for t, w in rationale]
             results = searcher.search(wq.Or(clauses), limit=10, mask={3})
@@ -337,7 +334,7 @@ def test_tiny_near_equals_whoosh(
 
 
 def test_byte_cache_keeps_the_most_recent_within_its_limit() -> None:
-    from indexer.engine.whoosh.snapshot import ByteCache
+    from indexer.engine.caches import ByteCache
 
     cache = ByteCache(100)
     cache.put("a", 1, 40)

@@ -1,4 +1,4 @@
-"""Dense postings (indexer/whoosh_dense.py): written with each segment, read by the engine.
+"""Dense postings (indexer/engine/whoosh/dense.py): written with each segment, read by the engine.
 
 The engine reads a common term's postings from the segment's dense file instead of its
 blocks; everything it answers must stay what Whoosh answers.
@@ -32,7 +32,8 @@ from indexer.engine.whoosh.schema import SCHEMA, to_documents
 from indexer.read.parse import parse_file
 from search_app.search import service as search
 from tests.conftest import add_segment, corpus_sample, delete_and_commit
-from tests.engine.test_search_engine import QUERIES, compare, no_synonyms
+from tests.engine.test_search_engine import QUERIES, compare
+from tests.helpers import no_synonyms
 
 LOW = 10  # DENSE_MIN in these tests, so the small corpus has many dense terms
 

@@ -1,4 +1,4 @@
-"""Decoding Whoosh's Positions values many at a time (indexer/whoosh_positions.py)."""
+"""Decoding Whoosh's Positions values many at a time (indexer/engine/whoosh/positions.py)."""
 
 from __future__ import annotations
 

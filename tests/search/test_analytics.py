@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from whoosh import index as whoosh_index
 
-from indexer.engine.whoosh.schema import split_values
+from indexer.fields import split_values
 from search_app.search.analytics import (
     CITATION_KINDS,
     DIMENSION_NAMES,
@@ -30,7 +30,8 @@ from search_app.search.analytics import (
     wilson_interval,
 )
 from search_app.search.models import SearchPage, SearchRequest
-from search_app.search.service import LetterIndex, open_index, parse_request, run_search
+from search_app.search.service import Index as LetterIndex
+from search_app.search.service import open_index, parse_request, run_search
 from search_app.web.charts import month_chart, rate_chart
 
 

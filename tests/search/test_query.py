@@ -6,19 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from indexer.engine.query import AllOf, AnyOf, FacetTerm, Fuzzy, Not, Phrase, Prefix, Word
 from indexer.engine.whoosh.compile import compile_query
-from search_app.search.query import (
-    AllOf,
-    AnyOf,
-    FacetTerm,
-    Fuzzy,
-    Not,
-    Phrase,
-    Prefix,
-    Word,
-    parse_query,
-    plain_words,
-)
+from search_app.search.query import parse_query, plain_words
 
 
 class FakeContext:
@@ -113,24 +103,24 @@ def test_deep_nesting_is_cut_with_notice() -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet='ab "()-:*~OR NOTANDtreatment', max_size=60))
 def test_any_text_parses_and_compiles(text: str) -> None:
-    compiled = compile_query(parse_query(text), FakeContext())
+    compiled = compile_query(parse_query(text).node, FakeContext())
     assert compiled.query is not None
 
 
 def test_synonyms_expand_words_and_highlights() -> None:
-    compiled = compile_query(parse_query("neurontin"), FakeContext())
+    compiled = compile_query(parse_query("neurontin").node, FakeContext())
     assert "gabapentin" in compiled.highlights.words
     assert "gabapentin" in repr(compiled.query)
 
 
 def test_multiword_synonym_becomes_phrase() -> None:
-    compiled = compile_query(parse_query("PT"), FakeContext())
+    compiled = compile_query(parse_query("PT").node, FakeContext())
     assert ("physical", "therapy") in compiled.highlights.phrases
     assert "Phrase" in repr(compiled.query)
 
 
 def test_phrase_keeps_stop_words_in_exact_field() -> None:
-    compiled = compile_query(parse_query('"return to work"'), FakeContext())
+    compiled = compile_query(parse_query('"return to work"').node, FakeContext())
     assert (
         repr(compiled.query)
         == "Phrase('text_exact', ['return', 'to', 'work'], slop=1, boost=1.000000)"
@@ -138,17 +128,17 @@ def test_phrase_keeps_stop_words_in_exact_field() -> None:
 
 
 def test_stop_word_alone_is_reported() -> None:
-    compiled = compile_query(parse_query("the"), FakeContext())
+    compiled = compile_query(parse_query("the").node, FakeContext())
     assert any("common word" in n for n in compiled.notices)
 
 
 def test_unknown_facet_value_notice() -> None:
-    compiled = compile_query(parse_query("outcome:maybe"), FakeContext())
+    compiled = compile_query(parse_query("outcome:maybe").node, FakeContext())
     assert any("No outcome is called 'maybe'" in n for n in compiled.notices)
 
 
 def test_negated_words_are_not_highlighted() -> None:
-    compiled = compile_query(parse_query("knee -surgery"), FakeContext())
+    compiled = compile_query(parse_query("knee -surgery").node, FakeContext())
     assert "knee" in compiled.highlights.words
     assert "surgery" not in compiled.highlights.words
 

@@ -13,13 +13,15 @@ import pytest
 from whoosh import index as whoosh_index
 
 from indexer.engine.whoosh.compile import Highlights
-from indexer.engine.whoosh.schema import EXACT, FACETS, SCHEMA, STEMMED, split_values, to_documents
+from indexer.engine.whoosh.schema import EXACT, SCHEMA, STEMMED, to_documents
+from indexer.fields import FACETS, split_values
 from indexer.letter import Decision, Layout, Letter, Outcome
 from search_app.search import service as search
 from search_app.search.models import MAX_PAGE, BadRequest, SearchPage, SearchRequest
 from search_app.search.service import parse_request, run_search
 from search_app.search.snippets import make_highlighter, snippet
 from tests.conftest import add_segment
+from tests.helpers import no_synonyms
 
 SYNONYMS = [
     frozenset({"gabapentin", "neurontin"}),
@@ -31,10 +33,6 @@ def fake_expand(term: str) -> frozenset[str]:
     for group in SYNONYMS:
         if term.lower() in group:
             return group
-    return frozenset({term})
-
-
-def no_synonyms(term: str) -> frozenset[str]:
     return frozenset({term})
 
 
@@ -140,7 +138,7 @@ def write_index(path: Path, letters: list[Letter]) -> None:
 
 
 @pytest.fixture()
-def small(tmp_path: Path) -> Iterator[search.LetterIndex]:
+def small(tmp_path: Path) -> Iterator[search.Index]:
     write_index(tmp_path, LETTERS)
     index = search.open_index(tmp_path, expand=fake_expand, check_seconds=0)
     yield index
@@ -151,37 +149,37 @@ def ids(page: SearchPage) -> set[str]:
     return {f"{h.letter_id}#{h.decision_index}" for h in page.hits}
 
 
-def find(index: search.LetterIndex, q: str, **params: str) -> SearchPage:
+def find(index: search.Index, q: str, **params: str) -> SearchPage:
     return run_search(index, parse_request([("q", q), *params.items()]))
 
 
 # ---- hand-made index -------------------------------------------------------------------
 
 
-def test_brand_name_finds_generic_and_marks_it(small: search.LetterIndex) -> None:
+def test_brand_name_finds_generic_and_marks_it(small: search.Index) -> None:
     page = find(small, "neurontin")
     assert ids(page) == {"CM16-0000001#0"}
     assert "<mark>Gabapentin</mark>" in page.hits[0].snippet
 
 
-def test_abbreviation_expands_to_phrase(small: search.LetterIndex) -> None:
+def test_abbreviation_expands_to_phrase(small: search.Index) -> None:
     page = find(small, "TENS")
     assert ids(page) == {"CM16-0000001#1"}
     assert "<mark>transcutaneous electrical nerve stimulation</mark>" in page.hits[0].snippet
 
 
-def test_stemmed_word_matches_forms(small: search.LetterIndex) -> None:
+def test_stemmed_word_matches_forms(small: search.Index) -> None:
     page = find(small, "injections")
     assert ids(page) == {"CM16-0000002#0", "CM16-0000003#0"}
 
 
-def test_phrase_is_exact_and_keeps_stop_words(small: search.LetterIndex) -> None:
+def test_phrase_is_exact_and_keeps_stop_words(small: search.Index) -> None:
     assert ids(find(small, '"return to work"')) == {"CM16-0000002#0"}
     # "return of pain ... work" has both words but not the phrase
     assert ids(find(small, "return work")) == {"CM16-0000002#0", "CM16-0000003#0"}
 
 
-def test_letter_text_script_is_escaped(small: search.LetterIndex) -> None:
+def test_letter_text_script_is_escaped(small: search.Index) -> None:
     page = find(small, "helpful")
     snippet = str(page.hits[0].snippet)
     assert "<script>" not in snippet
@@ -189,7 +187,7 @@ def test_letter_text_script_is_escaped(small: search.LetterIndex) -> None:
     assert "<mark>helpful</mark>" in snippet
 
 
-def test_mark_texts_marks_as_snippets_do(small: search.LetterIndex) -> None:
+def test_mark_texts_marks_as_snippets_do(small: search.Index) -> None:
     forms, phrase, brand = search.mark_texts(
         small,
         'injection "return to work" neurontin',
@@ -202,13 +200,13 @@ def test_mark_texts_marks_as_snippets_do(small: search.LetterIndex) -> None:
     assert str(plain) == "&lt;i&gt;as is&lt;/i&gt;"
 
 
-def test_query_script_is_not_echoed_raw(small: search.LetterIndex) -> None:
+def test_query_script_is_not_echoed_raw(small: search.Index) -> None:
     page = find(small, "<script>alert(1)</script>")
     for hit in page.hits:
         assert "<script>" not in str(hit.snippet)
 
 
-def test_disjunctive_counts(small: search.LetterIndex) -> None:
+def test_disjunctive_counts(small: search.Index) -> None:
     page = run_search(small, parse_request([("outcome", "Upheld"), ("state", "California")]))
     counts = {f.value: f.count for f in page.facets["outcome"]}
     assert counts == {"Upheld": 2, "Overturned": 2}  # outcome's own filter ignored
@@ -217,12 +215,12 @@ def test_disjunctive_counts(small: search.LetterIndex) -> None:
     assert states == {"California": 2}
 
 
-def test_values_of_one_facet_are_ored(small: search.LetterIndex) -> None:
+def test_values_of_one_facet_are_ored(small: search.Index) -> None:
     page = run_search(small, parse_request([("category", "Injection"), ("category", "DMEPOS")]))
     assert ids(page) == {"CM16-0000001#1", "CM16-0000003#0"}
 
 
-def test_unknown_facet_value_matches_nothing(small: search.LetterIndex) -> None:
+def test_unknown_facet_value_matches_nothing(small: search.Index) -> None:
     page = run_search(small, parse_request([("category", "Nope")]))
     assert page.total == 0
     assert [(f.value, f.count, f.selected) for f in page.facets["category"] if f.selected] == [
@@ -230,7 +228,7 @@ def test_unknown_facet_value_matches_nothing(small: search.LetterIndex) -> None:
     ]
 
 
-def test_hierarchy_parents(small: search.LetterIndex) -> None:
+def test_hierarchy_parents(small: search.Index) -> None:
     page = run_search(small, SearchRequest())
     subs = {f.value: f.parent for f in page.facets["subcategory"]}
     assert subs["Pharmaceuticals > Anti-epilepsy drugs"] == "Pharmaceuticals"
@@ -240,7 +238,7 @@ def test_hierarchy_parents(small: search.LetterIndex) -> None:
     }
 
 
-def test_sorts(small: search.LetterIndex) -> None:
+def test_sorts(small: search.Index) -> None:
     newest = run_search(small, SearchRequest(sort="newest"))
     assert [h.decision_date for h in newest.hits] == [
         date(2016, 3, 1),
@@ -252,7 +250,7 @@ def test_sorts(small: search.LetterIndex) -> None:
     assert [h.decision_date for h in oldest.hits][:2] == [date(2015, 7, 9), date(2016, 3, 1)]
 
 
-def test_date_ranges(small: search.LetterIndex) -> None:
+def test_date_ranges(small: search.Index) -> None:
     page = run_search(small, parse_request([("decided_from", "2016-01-01")]))
     assert {h.letter_id for h in page.hits} == {"CM16-0000001"}
     page = run_search(small, parse_request([("decided_to", "2015-12-31")]))
@@ -263,7 +261,7 @@ def test_date_ranges(small: search.LetterIndex) -> None:
     assert {h.letter_id for h in page.hits} == {"CM16-0000002", "CM16-0000003"}
 
 
-def test_paging(small: search.LetterIndex) -> None:
+def test_paging(small: search.Index) -> None:
     first = run_search(small, SearchRequest(per_page=3))
     second = run_search(small, SearchRequest(per_page=3, page=2))
     assert first.total == second.total == 4
@@ -271,19 +269,19 @@ def test_paging(small: search.LetterIndex) -> None:
     assert run_search(small, SearchRequest(page=9)).hits == ()
 
 
-def test_malformed_query_runs_with_notice(small: search.LetterIndex) -> None:
+def test_malformed_query_runs_with_notice(small: search.Index) -> None:
     page = find(small, '("return to work')
     assert ids(page) == {"CM16-0000002#0"}
     assert page.notice and "quote" in page.notice and "'('" in page.notice
 
 
-def test_facet_in_query(small: search.LetterIndex) -> None:
+def test_facet_in_query(small: search.Index) -> None:
     assert ids(find(small, "subcategory:injection")) == {"CM16-0000003#0"}
     assert ids(find(small, "case:cm16-0000002")) == {"CM16-0000002#0"}
     assert ids(find(small, 'specialty:"pain medicine"')) == {"CM16-0000003#0"}
 
 
-def test_refresh_sees_a_new_commit(small: search.LetterIndex) -> None:
+def test_refresh_sees_a_new_commit(small: search.Index) -> None:
     extra = make_letter(
         4,
         [
@@ -302,7 +300,7 @@ def test_refresh_sees_a_new_commit(small: search.LetterIndex) -> None:
     assert find(small, "imaging").total == 1
 
 
-def _in_new_thread(index: search.LetterIndex, q: str) -> int:
+def _in_new_thread(index: search.Index, q: str) -> int:
     """Search from a thread of its own, which opens a searcher of the current generation."""
     found: list[int | BaseException] = []
 
@@ -354,20 +352,20 @@ def test_a_generation_whose_segments_were_merged_away_moves_to_the_newest(
     index.close()
 
 
-def test_get_letter(small: search.LetterIndex) -> None:
+def test_get_letter(small: search.Index) -> None:
     letter = search.get_letter(small, "CM16-0000002")
     assert letter is not None and letter.reviewer_states == ("California", "Nevada")
     assert search.get_letter(small, "CM00-0000000") is None
 
 
-def test_similar_excludes_itself(small: search.LetterIndex) -> None:
+def test_similar_excludes_itself(small: search.Index) -> None:
     hits = search.similar(small, "CM16-0000003", 0)
     assert all((h.letter_id, h.decision_index) != ("CM16-0000003", 0) for h in hits)
     with pytest.raises(search.UnknownDecision):
         search.similar(small, "CM16-0000003", 5)
 
 
-def test_like_my_case(small: search.LetterIndex) -> None:
+def test_like_my_case(small: search.Index) -> None:
     page = search.like_my_case(small, "Request for lumbar epidural steroid injection was denied.")
     assert page.hits[0].letter_id == "CM16-0000003"
     assert page.notice and "key terms" in page.notice
@@ -378,23 +376,23 @@ def test_like_my_case(small: search.LetterIndex) -> None:
 
 
 def test_key_terms_leave_out_stems_too_common_to_tell_decisions_apart(
-    corpus: search.LetterIndex, monkeypatch: pytest.MonkeyPatch
+    corpus: search.Index, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from search_app.search import similar as search_more
 
-    with corpus.searcher() as searcher:
-        total = searcher.doc_count()
+    with corpus.snapshot() as snap:
+        total = snap.doc_count()
         common = [
             stem
             for stem in ("medic", "treatment", "request", "patient")
-            if searcher.doc_frequency("text", stem) > total * search_more.MAX_DF_SHARE
+            if snap.doc_frequency(stem) > total * search_more.MAX_DF_SHARE
         ]
         assert common  # the corpus has such stems
         text = " ".join(common) + " acupuncture"
-        kept = {t for t, _ in search_more.key_terms(searcher, text, "text", 30)}
+        kept = {t for t, _ in search_more.key_terms(snap, text, None, 30)}
         assert "acupunctur" in kept and not kept & set(common)
         monkeypatch.setattr(search_more, "MAX_DF_SHARE", 1.0)
-        kept = {t for t, _ in search_more.key_terms(searcher, text, "text", 30)}
+        kept = {t for t, _ in search_more.key_terms(snap, text, None, 30)}
         assert set(common) <= kept
 
 
@@ -472,13 +470,13 @@ def corpus_docs(corpus_dir: Path) -> dict[str, dict[str, object]]:
 
 
 @pytest.fixture(scope="module")
-def corpus(corpus_index: Path) -> Iterator[search.LetterIndex]:
+def corpus(corpus_index: Path) -> Iterator[search.Index]:
     index = search.open_index(corpus_index, expand=no_synonyms, check_seconds=0)
     yield index
     index.close()
 
 
-def all_ids(index: search.LetterIndex, pairs: list[tuple[str, str]]) -> tuple[int, set[str]]:
+def all_ids(index: search.Index, pairs: list[tuple[str, str]]) -> tuple[int, set[str]]:
     found: set[str] = set()
     page_number = 1
     while True:
@@ -509,7 +507,7 @@ def doc_values(doc: dict[str, object], facet: str) -> tuple[str, ...]:
 
 
 def test_corpus_browse_total_and_counts(
-    corpus: search.LetterIndex, corpus_docs: dict[str, dict[str, object]]
+    corpus: search.Index, corpus_docs: dict[str, dict[str, object]]
 ) -> None:
     total, found = all_ids(corpus, [])
     assert total == len(corpus_docs)
@@ -531,7 +529,7 @@ def test_corpus_browse_total_and_counts(
     ],
 )
 def test_corpus_phrase_matches_brute_force(
-    corpus: search.LetterIndex, corpus_docs: dict[str, dict[str, object]], phrase: str
+    corpus: search.Index, corpus_docs: dict[str, dict[str, object]], phrase: str
 ) -> None:
     run = phrase.split()
     expected = {key for key, doc in corpus_docs.items() if has_run(exact_words(doc), run)}
@@ -544,7 +542,7 @@ def test_corpus_phrase_matches_brute_force(
     "words", ["injections", "opioids tapering", "knee", "guidelines recommend"]
 )
 def test_corpus_words_match_brute_force(
-    corpus: search.LetterIndex, corpus_docs: dict[str, dict[str, object]], words: str
+    corpus: search.Index, corpus_docs: dict[str, dict[str, object]], words: str
 ) -> None:
     wanted = [t.text for t in STEMMED(words)]
     expected = {key for key, doc in corpus_docs.items() if set(wanted) <= stems(doc)}
@@ -552,7 +550,7 @@ def test_corpus_words_match_brute_force(
 
 
 def test_corpus_boolean_matches_brute_force(
-    corpus: search.LetterIndex, corpus_docs: dict[str, dict[str, object]]
+    corpus: search.Index, corpus_docs: dict[str, dict[str, object]]
 ) -> None:
     knee, shoulder, surgery = ("knee",), ("shoulder",), ("surgeri",)
     expected = {
@@ -565,7 +563,7 @@ def test_corpus_boolean_matches_brute_force(
 
 
 def test_corpus_disjunctive_counts(
-    corpus: search.LetterIndex, corpus_docs: dict[str, dict[str, object]]
+    corpus: search.Index, corpus_docs: dict[str, dict[str, object]]
 ) -> None:
     docs = list(corpus_docs.values())
     category = Counter(str(d.get("category", "")) for d in docs if d.get("category")).most_common(
@@ -585,7 +583,7 @@ def test_corpus_disjunctive_counts(
 
 
 def test_corpus_decision_date_range(
-    corpus: search.LetterIndex, corpus_docs: dict[str, dict[str, object]]
+    corpus: search.Index, corpus_docs: dict[str, dict[str, object]]
 ) -> None:
     low, high = date(2015, 1, 1), date(2016, 6, 30)
     expected = {
@@ -598,20 +596,20 @@ def test_corpus_decision_date_range(
 
 
 def test_corpus_every_letter_found_by_its_id(
-    corpus: search.LetterIndex, corpus_docs: dict[str, dict[str, object]]
+    corpus: search.Index, corpus_docs: dict[str, dict[str, object]]
 ) -> None:
     for letter_id in {str(d["letter_id"]) for d in corpus_docs.values()}:
         letter = search.get_letter(corpus, letter_id)
         assert letter is not None and letter.letter_id == letter_id
 
 
-def test_corpus_newest_sort_is_ordered(corpus: search.LetterIndex) -> None:
+def test_corpus_newest_sort_is_ordered(corpus: search.Index) -> None:
     page = run_search(corpus, SearchRequest(sort="newest", per_page=100))
     dates = [h.decision_date for h in page.hits if h.decision_date]
     assert dates == sorted(dates, reverse=True)
 
 
-def test_corpus_snippets_mark_query_words(corpus: search.LetterIndex) -> None:
+def test_corpus_snippets_mark_query_words(corpus: search.Index) -> None:
     page = run_search(corpus, parse_request([("q", "functional improvement")]))
     assert page.hits
     for hit in page.hits:
@@ -676,7 +674,7 @@ def test_cached_pages_equal_cold_pages(corpus_index: Path) -> None:
 )
 def test_ranking_equals_whoosh_top_k(corpus_index: Path, q: str) -> None:
     from indexer.engine.whoosh.compile import compile_query
-    from indexer.engine.whoosh.snapshot import IndexContext
+    from indexer.engine.whoosh.snapshot import QueryContext
     from search_app.search.query import parse_query
     from tests.engine.test_search_engine import by_pairs, in_parts
 
@@ -684,10 +682,10 @@ def test_ranking_equals_whoosh_top_k(corpus_index: Path, q: str) -> None:
     try:
         page = run_search(index, parse_request([("q", q), ("per_page", "50")]))
         with index.searcher() as searcher:
-            context = IndexContext(index, index.generation, searcher)
+            context = QueryContext(index.expand, index.generation, searcher)
             # Catch-all phrases score as their word pairs (search_engine._phrase), catch-all
             # NEARs as NEARs in its parts (schema.POSITION_PARTS).
-            compiled = compile_query(parse_query(q), context).query
+            compiled = compile_query(parse_query(q).node, context).query
             query = by_pairs(in_parts(compiled, phrases=False))
             expected = [
                 (h.docnum, round(float(h.score), 6)) for h in searcher.search(query, limit=50)
@@ -705,7 +703,7 @@ def test_ranking_equals_whoosh_top_k(corpus_index: Path, q: str) -> None:
 
 
 def test_match_cache_keeps_the_most_recent() -> None:
-    from indexer.engine.whoosh.snapshot import MatchCache
+    from indexer.engine.caches import MatchCache
 
     cache = MatchCache(2)
     cache.put("a", 1)
@@ -718,7 +716,7 @@ def test_match_cache_keeps_the_most_recent() -> None:
     assert off.get("a") is None and len(off) == 0
 
 
-def test_refresh_drops_the_cache(small: search.LetterIndex, tmp_path: Path) -> None:
+def test_refresh_drops_the_cache(small: search.Index, tmp_path: Path) -> None:
     before = find(small, "acupuncture").total
     assert len(small.generation.matches) == 1
     extra = item("Acupuncture 6 sessions", Outcome.UPHELD, "Not indicated.", "Other", "Acupuncture")
@@ -728,10 +726,10 @@ def test_refresh_drops_the_cache(small: search.LetterIndex, tmp_path: Path) -> N
     assert find(small, "acupuncture").total == before + 1
 
 
-def test_warm_fills_the_browse_counts(small: search.LetterIndex) -> None:
-    assert small.generation.browse_counts is None
+def test_warm_fills_the_browse_counts(small: search.Index) -> None:
+    assert search.BROWSE_COUNTS not in small.generation.memo
     search.warm(small)
-    counts = small.generation.browse_counts
+    counts = small.generation.memo.get(search.BROWSE_COUNTS)
     assert counts is not None
     assert int(counts["outcome"].sum()) == run_search(small, SearchRequest()).total
 

@@ -13,7 +13,6 @@ import io
 import json
 import logging
 import re
-import socket
 import subprocess
 import sys
 import threading
@@ -40,6 +39,7 @@ from search_app.cli import main as cli_main
 from search_app.search.service import open_index, parse_request
 from search_app.web.app_index import EXTENSION_KEY
 from search_app.web.letter_view import citation
+from tests.helpers import free_port
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 PDF_BYTES = b"%PDF-1.4\n% invented test file\n%%EOF\n"
@@ -436,14 +436,8 @@ def test_serve_rejects_bad_flags(tmp_path: Path, flags: list[str]) -> None:
     assert cli_main(["serve", "--index", str(tmp_path), *flags]) == 2
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_serve_without_index_answers_503_page(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     missing = tmp_path / "no-index"
     server = subprocess.Popen(
         [sys.executable, "-m", "search_app.cli", "serve", "--index", str(missing),
@@ -509,19 +503,20 @@ def test_opening_the_index_warms_its_caches_in_the_background(
     # statistics' columns; a thread fills them once it is answered.
     from search_app import create_app
     from search_app.search import analytics
+    from search_app.search.service import BROWSE_COUNTS
     from search_app.web import app_index as state
 
     started = threading.Event()
     release = threading.Event()
-    real = analytics.cached_columns
+    real = analytics.warm_columns
 
-    def slow(generation: Any) -> Any:
+    def slow(index: Any) -> Any:
         started.set()
         if not release.wait(5):  # get_index waited for this: not in the background
             raise AssertionError("get_index warmed the caches before returning")
-        return real(generation)
+        return real(index)
 
-    monkeypatch.setattr(state, "cached_columns", slow)
+    monkeypatch.setattr(state, "warm_columns", slow)
     monkeypatch.setattr(state, "WARM_WAIT_SECONDS", 30.0)
     app = create_app({"INDEX": str(corpus_index), "TESTING": True})
     index = state.get_index(app)
@@ -534,6 +529,6 @@ def test_opening_the_index_warms_its_caches_in_the_background(
     for thread in threading.enumerate():
         if thread.name == "imr-warm":
             thread.join(10)
-    assert index.generation.browse_counts is not None
-    assert any(entry[0] is index.generation for entry in analytics._COLUMNS.values())
+    assert BROWSE_COUNTS in index.generation.memo
+    assert analytics.COLUMNS in index.generation.memo
     index.close()

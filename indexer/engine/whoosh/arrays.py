@@ -1,7 +1,7 @@
 """A generation's arrays (live mask, date keys, facet tables), kept in a file beside the index.
 
-Computing them reads every facet's postings, which grows with the index (0.25 s at 97k
-decisions); reading them back is one file. The file is named after the generation it was
+Computing them reads every facet's postings, which grows with the index; reading them back
+is one file. The file is named after the generation it was
 computed from (TOC number, digest of the segments) and carries that key inside, so a file of
 another generation is never used, and a damaged one (zip CRC, shapes, ranges) is ignored and
 rebuilt. Writing is best effort and atomic: a temporary file renamed into place, nothing at
@@ -26,15 +26,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from indexer.engine.whoosh.facets import (
-    PAIR_TYPE,
-    BoolArray,
-    FacetTable,
-    build_table,
-    date_keys,
-    live_mask,
-)
-from indexer.engine.whoosh.schema import FACETS
+from indexer.engine.facets import PAIR_TYPE, BoolArray, FacetTable
+from indexer.engine.whoosh.facets import build_table, date_keys, live_mask
+from indexer.fields import FACETS
 
 LOG = logging.getLogger(__name__)
 # Bump when what the arrays hold or how they are computed changes: older files are ignored.

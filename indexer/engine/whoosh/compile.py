@@ -1,16 +1,16 @@
-"""Syntax tree -> Whoosh query, with synonyms expanded and highlights collected."""
+"""The project's syntax tree -> a Whoosh query, with synonyms expanded and highlights collected."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
 from whoosh import query as wq
 from whoosh.query import spans
 
-from indexer.engine.whoosh.schema import CATCH_ALL, EXACT, EXACT_SUFFIX, STEMMED
-from search_app.search.query import (
+from indexer.engine.interface import Highlights
+from indexer.engine.query import (
     CASE_FIELD,
     AllOf,
     AnyOf,
@@ -18,11 +18,11 @@ from search_app.search.query import (
     Fuzzy,
     Node,
     Not,
-    ParsedQuery,
     Phrase,
     Prefix,
     Word,
 )
+from indexer.engine.whoosh.schema import CATCH_ALL, EXACT, EXACT_SUFFIX, STEMMED
 
 MAX_FUZZY_TERMS = 50
 
@@ -44,28 +44,6 @@ def stop_words_in(text: str) -> tuple[str, ...]:
     """Return the words of text that the stemmed analyzer drops."""
     kept = set(stem_tokens(text))
     return tuple(w for w in exact_tokens(text) if not stem_tokens(w) and w not in kept)
-
-
-@dataclass(slots=True)
-class Highlights:
-    """What the snippet highlighter marks: stems, exact words, phrases and prefixes."""
-
-    stems: set[str] = field(default_factory=set)
-    words: set[str] = field(default_factory=set)
-    phrases: set[tuple[str, ...]] = field(default_factory=set)
-    prefixes: set[str] = field(default_factory=set)
-
-    def add_text(self, text: str) -> None:
-        """Add a word or phrase as the user (or the synonym table) wrote it."""
-        tokens = exact_tokens(text)
-        if len(tokens) > 1:
-            self.phrases.add(tokens)
-        elif tokens:
-            self.words.add(tokens[0])
-            self.stems.update(stem_tokens(tokens[0]))
-
-    def is_empty(self) -> bool:
-        return not (self.stems or self.words or self.phrases or self.prefixes)
 
 
 class QueryContext(Protocol):
@@ -138,7 +116,7 @@ class _Compiler:
             return wq.Every()
         if positive:
             for variant in variants:
-                self.highlights.add_text(variant)
+                _highlight_text(self.highlights, variant)
         return options[0] if len(options) == 1 else wq.Or(options)
 
     def _phrase(self, node: Phrase, positive: bool) -> wq.Query:
@@ -207,16 +185,25 @@ def _text_query(text: str, name: str | None) -> wq.Query | None:
     return wq.Phrase(_exact_field(name), list(exact_tokens(text)))
 
 
-def compile_query(parsed: ParsedQuery, context: QueryContext) -> Compiled:
-    """Turn a parsed query into a Whoosh query, with highlights and notices.
+def _highlight_text(highlights: Highlights, text: str) -> None:
+    """Add a word or phrase as the user (or the synonym table) wrote it."""
+    tokens = exact_tokens(text)
+    if len(tokens) > 1:
+        highlights.phrases.add(tokens)
+    elif tokens:
+        highlights.words.add(tokens[0])
+        highlights.stems.update(stem_tokens(tokens[0]))
+
+
+def compile_query(node: Node | None, context: QueryContext) -> Compiled:
+    """Turn a syntax tree into a Whoosh query, with highlights and notices.
 
     Synonyms are expanded here, at query time, rather than at index time: the synonym table
     can change without rebuilding the index, a quoted phrase still matches only what it says
     in its own form, and the expansion is visible (and highlighted) per query.
     """
     compiler = _Compiler(context)
-    if parsed.node is None:
-        return Compiled(wq.Every(), compiler.highlights, list(parsed.notices))
-    query = compiler.compile(parsed.node)
-    notices = list(dict.fromkeys((*parsed.notices, *compiler.notices)))
-    return Compiled(query, compiler.highlights, notices)
+    if node is None:
+        return Compiled(wq.Every(), compiler.highlights, [])
+    query = compiler.compile(node)
+    return Compiled(query, compiler.highlights, list(dict.fromkeys(compiler.notices)))

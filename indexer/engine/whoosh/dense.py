@@ -1,8 +1,8 @@
 """Dense postings: a segment's common terms kept once more, as arrays read without decoding.
 
 Whoosh stores a term's postings in blocks of at most 128, each a zlib-compressed pickle, so
-reading a common word costs 50-60 µs a block however little of it a query needs: "therapy"
-over 970,000 decisions is 4,000 blocks and half a second before any scoring. When a segment
+reading a common word decodes every block however little of it a query needs: at a million
+decisions a word like "therapy" is thousands of blocks before any scoring. When a segment
 is written, each term with at least DENSE_MIN postings is also written to the segment's
 DENSE_EXT file as plain arrays, which the search engine maps and reads without decoding:
 
@@ -12,12 +12,12 @@ DENSE_EXT file as plain arrays, which the search engine maps and reads without d
   below 256 (term frequencies almost always are), or nothing when every weight is 1;
 - in a field with positions, each document's count of positions and then the positions
   themselves (absolute, all documents' one after another), as uint16 or, where a number
-  does not fit, uint32. Whoosh keeps them as a pickled list for each posting, which costs a
-  phrase of common words ("the request for") seconds to unpickle over 100k decisions.
+  does not fit, uint32. Whoosh keeps them as a pickled list for each posting, and unpickling
+  them dominated phrases of common words ("the request for").
 
 The file is one of the segment's files, so it goes into the compound segment file, is deleted
-with the segment and merged by rewriting. At 97k decisions it holds 277 MB of a 1.17 GB
-segment, 147 MB of it positions (of 539 terms). An index written without it (Whoosh's own
+with the segment and merged by rewriting; it is about a quarter of a merged segment (its
+size is in bench/RESULTS.md). An index written without it (Whoosh's own
 writer, or before positions were kept) is read from its blocks as before: an entry without
 positions is one of six numbers, one with them of nine.
 

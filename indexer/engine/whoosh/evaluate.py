@@ -1,8 +1,8 @@
 """Whoosh queries evaluated in numpy, straight from the posting blocks.
 
-Whoosh walks its matchers one document at a time in Python: scoring costs about 10 µs a
-document and checking a phrase's positions about 50 µs, so a common word or phrase over 100k
-decisions takes a second. Here every leaf of the query reads its postings block by block into
+Whoosh walks its matchers one document at a time in Python, scoring each document and
+checking each phrase's positions there, so a common word or phrase over 100k decisions takes
+about a second. Here every leaf of the query reads its postings block by block into
 arrays, BM25F is computed on whole arrays (the same formula and the same quantized field
 lengths as Whoosh's BM25F, so word queries rank exactly as Whoosh ranks them), and
 And / Or / AndNot become mask operations. A phrase is checked on whole arrays of positions,
@@ -34,21 +34,20 @@ from whoosh.matching import WrappingMatcher
 from whoosh.query import spans
 from whoosh.util.numeric import byte_to_length
 
+from indexer.engine.facets import BoolArray, IntArray
 from indexer.engine.whoosh.dense import DenseError, DenseReader, PositionsFound, open_dense
-from indexer.engine.whoosh.facets import BoolArray, IntArray
+from indexer.engine.whoosh.generation import Generation
 from indexer.engine.whoosh.positions import decode as decode_positions
 from indexer.engine.whoosh.positions import flatten
 from indexer.engine.whoosh.schema import PAIR_FIELDS, POSITION_PARTS, STEMMED_SIBLINGS, pair_terms
-from indexer.engine.whoosh.snapshot import Generation
 
 FloatArray = npt.NDArray[np.float64]
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 _POSITION_BITS = 32
-# A number of a term's dense positions costs about 5-10 ns to read, a posting block with
-# positions 100-250 µs to decode (at most one a wanted document): so the blocks are read
-# instead only when the dense numbers outnumber the wanted documents 20,000 times over.
-# Measured at 97k decisions: "the request for ambien" (266 matches) 165 ms at 2,000, 33 ms
-# at 20,000 or with dense positions always; 8-11 ms either way where nothing matched.
+# Reading one of a term's dense positions costs nanoseconds, decoding a posting block with
+# positions a fraction of a millisecond (at most one block a wanted document): so the blocks
+# are read instead only when the dense numbers outnumber the wanted documents 20,000 times
+# over, the ratio where both cost about the same (bench/RESULTS.md).
 DENSE_POSITIONS_WORK = 20_000
 _NONE = np.zeros(0, dtype=np.int64)
 _T = TypeVar("_T")
@@ -196,7 +195,7 @@ class Engine:
         yield np.asarray(found, dtype=np.int64), np.asarray(found_weights, dtype=np.float64)
 
     def _dense(self, reader: Any) -> DenseReader | None:
-        """Return a segment's dense postings (whoosh_dense.py), or None when it has none."""
+        """Return a segment's dense postings (dense.py), or None when it has none."""
         segment = reader.segment()
         segid = segment.segment_id()
         if segid not in self.gen.dense:
@@ -231,7 +230,7 @@ class Engine:
     ) -> tuple[IntArray, _Postings]:
         """Return a term's (document << 32 | position) keys in the wanted documents only,
         and its postings there (the documents that have it, and their weights). A segment's
-        dense positions are read as arrays where they are kept (whoosh_dense.py) and worth
+        dense positions are read as arrays where they are kept (dense.py) and worth
         it; else each posting block is decoded once for both.
         """
         fast = type(self.schema[fieldname].format) is formats.Positions

@@ -3,7 +3,7 @@
 A word's positions in one document's field are stored by whoosh.formats.Positions as a
 count (four bytes) and then a pickled list of deltas: the first position, then each gap.
 The search engine reads them from posting blocks and the dense postings writer
-(whoosh_dense.py) from the postings it writes; both turn a whole list of values into
+(dense.py) from the postings it writes; both turn a whole list of values into
 arrays at once instead of unpickling each value.
 """
 

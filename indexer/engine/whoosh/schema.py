@@ -3,56 +3,54 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date, datetime
 from typing import Any
 
 from whoosh import analysis, fields
 
+from indexer.fields import (
+    FACETS,
+    MULTI_FACETS,
+    SINGLE_FACETS,
+    SUBCATEGORY_JOIN,
+    TEXT_FIELDS,
+    join_values,
+    split_values,
+)
 from indexer.letter import Letter
 
-# Multi-valued facet values are joined with this character; no taxonomy value contains it,
-# while several contain commas ("Forearm, Wrist, & Hand").
-FACET_SEPARATOR = "|"
+# A Whoosh TOC file pickles the schema, and with it this module's classes (PairFilter) under
+# their module's name. Indexes written before the engine package had its own folder name
+# indexer.schema; the alias lets them open without a rebuild.
+sys.modules.setdefault("indexer.schema", sys.modules[__name__])
 
-# Facets in the order the UI shows them. Single-valued ones are ID fields with column
-# storage; multi-valued ones are KEYWORD fields split on FACET_SEPARATOR.
-SINGLE_FACETS = ("outcome", "case_outcome", "category", "subcategory", "year")
-MULTI_FACETS = ("guideline", "guideline_source", "specialty", "state", "body_region")
-FACETS = (
-    "outcome",
-    "case_outcome",
-    "category",
-    "subcategory",
-    "guideline",
-    "guideline_source",
-    "specialty",
-    "state",
-    "body_region",
-    "year",
-)
-# Hierarchical facets: child facet -> parent facet. A subcategory value is written
-# "Category > Subcategory" because some subcategory names repeat across categories.
-FACET_PARENTS = {"subcategory": "category", "guideline_source": "guideline"}
-SUBCATEGORY_JOIN = " > "
+__all__ = [
+    "FACETS",
+    "MULTI_FACETS",
+    "SINGLE_FACETS",
+    "SUBCATEGORY_JOIN",
+    "TEXT_FIELDS",
+    "split_values",
+]
 
 # Text fields. The stemmed ones serve plain words (no positions); the *_exact ones (no
 # stemming, no stop words dropped) serve quoted phrases and NEAR, so "return to work"
 # matches exactly as written.
-TEXT_FIELDS = ("treatment", "rationale", "summary")
 EXACT_SUFFIX = "_exact"
 CATCH_ALL = "text"  # treatment + rationale + summary, unstored: the default search field
 
 # The catch-all's word pairs ("return to", "to work"): a quoted phrase on the catch-all reads
-# its pairs' postings instead of checking every candidate's positions (search_engine.py).
+# its pairs' postings instead of checking every candidate's positions (evaluate.py).
 PAIR_FIELDS = {f"{CATCH_ALL}{EXACT_SUFFIX}": f"{CATCH_ALL}_pairs"}
 PAIR_JOIN = " "
 # Each *_exact field and the stemmed field given the same value (to_documents): a document
 # with a word in the one has the word's stem in the other, which lets a phrase or NEAR take
-# its candidates from the stems' postings before it reads any position (search_engine.py).
+# its candidates from the stems' postings before it reads any position (evaluate.py).
 STEMMED_SIBLINGS = {f"{name}{EXACT_SUFFIX}": name for name in (*TEXT_FIELDS, CATCH_ALL)}
 # The catch-all's exact field keeps no positions: its part fields already hold them, and
 # keeping them twice cost a sixth of a build's time. A catch-all phrase of three words or
-# more, or a NEAR, is checked in each part (search_engine.py), so it matches within the
+# more, or a NEAR, is checked in each part (evaluate.py), so it matches within the
 # treatment, the rationale or the summary, never across the seam where two parts meet.
 POSITION_PARTS = {f"{CATCH_ALL}{EXACT_SUFFIX}": tuple(f"{n}{EXACT_SUFFIX}" for n in TEXT_FIELDS)}
 
@@ -132,16 +130,6 @@ SCHEMA = fields.Schema(
 
 def _when(value: date | None) -> datetime | None:
     return datetime(value.year, value.month, value.day) if value else None
-
-
-def join_values(values: tuple[str, ...] | list[str]) -> str:
-    """Join multi-valued facet values for a KEYWORD field."""
-    return FACET_SEPARATOR.join(values)
-
-
-def split_values(stored: str | None) -> tuple[str, ...]:
-    """Split a stored multi-valued facet back into its values."""
-    return tuple(v for v in (stored or "").split(FACET_SEPARATOR) if v)
 
 
 def to_documents(letter: Letter) -> list[dict[str, Any]]:

@@ -1,288 +1,48 @@
-"""LetterIndex: one open Whoosh index, refreshed when a build commits, with cached tables."""
+"""WhooshSnapshot: the engine interface's Snapshot over one generation and its searcher."""
 
 from __future__ import annotations
 
-import logging
-import os
-import threading
-import time
-from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from pathlib import Path
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
-from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh.util.times import datetime_to_long
 
-from indexer.engine.whoosh.arrays import EXTRA_TABLES, read_arrays
-from indexer.engine.whoosh.facets import BoolArray, FacetTable, resolve_value
-from indexer.engine.whoosh.files import is_toc
-from indexer.engine.whoosh.schema import FACETS
-from indexer.engine.whoosh.storage import open_mapped
+from indexer.engine.caches import MatchCache
+from indexer.engine.facets import BoolArray, FacetTable, IntArray, resolve_value
+from indexer.engine.interface import DateKeys, FloatArray, Highlights, Match, StoredFields
+from indexer.engine.query import Node
+from indexer.engine.whoosh.compile import compile_query
+from indexer.engine.whoosh.evaluate import Engine, evaluate
+from indexer.engine.whoosh.facets import build_table
+from indexer.engine.whoosh.generation import Generation
+from indexer.engine.whoosh.schema import CATCH_ALL, EXACT_SUFFIX
+from indexer.fields import FACETS
 
-Expand = Callable[[str], frozenset[str]]
-LOG = logging.getLogger(__name__)
-DEFAULT_CHECK_SECONDS = 1.0
-# Matching sets kept per generation: a query's facet counts, statistics and page flips reuse
-# its set instead of running it again. At 1M documents one entry holds a few MB of masks.
-DEFAULT_CACHE_SIZE = 32
-# Decoded posting lists kept per generation (search_engine.py), in MB: the common words of
-# the day's queries are read from memory. At 1M decisions a common word's list is ~10 MB.
-DEFAULT_POSTINGS_MB = 128
-
-
-class MatchCache:
-    """A small thread-safe LRU of per-query results; size 0 keeps nothing."""
-
-    def __init__(self, size: int) -> None:
-        self.size = max(0, size)
-        self._items: OrderedDict[Hashable, Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable) -> Any:
-        """Return the value cached under key (now the most recent), or None."""
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-            return found
-
-    def put(self, key: Hashable, value: Any) -> None:
-        """Keep value under key, dropping the least recently used entry when full."""
-        if not self.size:
-            return
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def __len__(self) -> int:
-        return len(self._items)
+DECIDED_FIELD = "decision_date"  # its keys are in the generation's `decided` array
+MAX_FUZZY_TERMS = 50
+_NO_SCORES = np.zeros(0, dtype=np.float64)
+# Whoosh's DATETIME keys count microseconds from 0001-01-01.
+_MICROS_PER_DAY = 86_400_000_000
+_EPOCH_MONTH = 1970 * 12
+_DAY_ONE = np.datetime64("0001-01-01", "D")
 
 
-class ByteCache:
-    """A thread-safe LRU bounded by the bytes of what it holds; a limit of 0 keeps nothing."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = max(0, limit)
-        self.used = 0
-        self._items: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable) -> Any:
-        """Return the value cached under key (now the most recent), or None."""
-        with self._lock:
-            found = self._items.get(key)
-            if found is None:
-                return None
-            self._items.move_to_end(key)
-            return found[0]
-
-    def put(self, key: Hashable, value: Any, size: int) -> None:
-        """Keep value (size bytes), dropping the least recently used entries to make room."""
-        if not self.limit or size > self.limit:
-            return
-        with self._lock:
-            old = self._items.pop(key, None)
-            if old is not None:
-                self.used -= old[1]
-            self._items[key] = (value, size)
-            self.used += size
-            while self.used > self.limit:
-                _, (_, dropped) = self._items.popitem(last=False)
-                self.used -= dropped
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-
-class IndexMissing(Exception):
-    """The index directory holds no index (the message says how to build one)."""
-
-    def __init__(self, path: Path | str, reason: str = "no index found") -> None:
-        super().__init__(f"{reason} at {path}; build it with `imr-index build <corpus> {path}`")
-        self.path = Path(path)
-
-
-@dataclass(slots=True)
-class Generation:
-    """What is cached for one committed version of the index."""
-
-    ix: Any
-    signature: tuple[tuple[str, int, int], ...]
-    size: int
-    live: BoolArray
-    tables: dict[str, FacetTable]
-    decided: np.ndarray[Any, np.dtype[np.uint64]]
-    browse_counts: dict[str, np.ndarray[Any, np.dtype[np.int64]]] | None = None
-    matches: MatchCache = field(default_factory=lambda: MatchCache(0))
-    postings: ByteCache = field(default_factory=lambda: ByteCache(0))
-    # Lazily filled per-generation arrays of the scoring engine (field lengths, ...).
-    arrays: dict[Hashable, Any] = field(default_factory=dict)
-    # Tables the statistics count besides the facets (citations), by field name.
-    extra_tables: dict[str, FacetTable] = field(default_factory=dict)
-    # Segment id -> its dense postings (whoosh_dense.DenseReader) or None, opened on first use.
-    # A segment's files never change, so the next generation keeps its segments' entries.
-    dense: dict[str, Any] = field(default_factory=dict)
-
-
-def _signature(path: Path) -> tuple[tuple[str, int, int], ...]:
-    """Identify the committed state cheaply: the TOC files' names, inodes and mtimes."""
-    try:
-        entries = [e for e in os.scandir(path) if is_toc(e.name)]
-    except OSError:
-        return ()
-    out = []
-    for entry in entries:
-        try:
-            stat = entry.stat()
-        except FileNotFoundError:
-            continue  # an old TOC the committing build has just removed
-        out.append((entry.name, stat.st_ino, stat.st_mtime_ns))
-    return tuple(sorted(out))
-
-
-def _load(
-    path: Path, cache_size: int, postings_mb: int = 0, dense: dict[str, Any] | None = None
-) -> Generation:
-    """Open the committed generation at path with its arrays (from the sidecar when valid).
-
-    dense is the previous generation's dense postings by segment id; those of segments still
-    in the index are kept.
-    """
-    signature = _signature(path)
-    if not signature or not whoosh_index.exists_in(str(path)):
-        raise IndexMissing(path)
-    ix = open_mapped(str(path))
-    with ix.reader() as reader:
-        arrays = read_arrays(reader, path)
-        segments = (leaf.segment() for leaf, _ in reader.leaf_readers())
-        current = {s.segment_id() for s in segments if s is not None}  # None: an empty index
-    tables = {name: arrays.tables[name] for name in FACETS}
-    extra = {name: arrays.tables[name] for name in EXTRA_TABLES}
-    previous = dict(dense or {})  # copied at once: other threads may be adding entries
-    return Generation(
-        ix,
-        signature,
-        arrays.size,
-        arrays.live,
-        tables,
-        arrays.decided,
-        matches=MatchCache(cache_size),
-        postings=ByteCache(postings_mb * 2**20),
-        extra_tables=extra,
-        dense={segid: found for segid, found in previous.items() if segid in current},
-    )
-
-
-class LetterIndex:
-    """An open index: a searcher per thread and numpy caches per committed generation."""
+class QueryContext:
+    """What compiling a query needs from one generation: synonyms, facet values, vocabulary."""
 
     def __init__(
-        self,
-        path: Path,
-        expand: Expand,
-        check_seconds: float = DEFAULT_CHECK_SECONDS,
-        cache_size: int = DEFAULT_CACHE_SIZE,
-        postings_mb: int = DEFAULT_POSTINGS_MB,
-    ):
-        self.path = path
-        self.expand = expand
-        self.check_seconds = check_seconds
-        self.cache_size = cache_size
-        self.postings_mb = postings_mb
-        self._lock = threading.Lock()
-        self._local = threading.local()
-        self._generation = _load(path, cache_size, postings_mb)
-        self._checked = time.monotonic()
-
-    @property
-    def generation(self) -> Generation:
-        """Return the current generation, checking for a new one at most every check_seconds.
-
-        Inside a `searcher()` block it is the generation of that searcher, so the arrays a
-        request counts with always belong to the documents its searcher numbers.
-        """
-        pinned: Generation | None = getattr(self._local, "pinned", None)
-        if pinned is not None:
-            return pinned
-        if time.monotonic() - self._checked >= self.check_seconds:
-            self.refresh()
-        return self._generation
-
-    def refresh(self) -> bool:
-        """Reopen the index if a build has committed since; return whether it changed."""
-        self._checked = time.monotonic()
-        signature = _signature(self.path)
-        if signature == self._generation.signature or not signature:
-            return False
-        with self._lock:
-            if signature == self._generation.signature:
-                return False
-            try:
-                old = self._generation
-                self._generation = _load(self.path, self.cache_size, self.postings_mb, old.dense)
-            except Exception as error:  # noqa: BLE001 - any failure keeps the old generation
-                # A generation read while a build is still writing can fail in many ways
-                # (missing files, short reads inside Whoosh's column readers): keep serving
-                # the last generation that loaded, and try again at the next check.
-                LOG.warning("index %s not reloaded yet: %s", self.path, error)
-                return False
-        return True
-
-    @contextmanager
-    def searcher(self) -> Iterator[Any]:
-        """Yield this thread's searcher for the current generation."""
-        generation = self.generation
-        local = self._local
-        if getattr(local, "generation", None) is not generation:
-            old = getattr(local, "searcher", None)
-            if old is not None:
-                local.searcher = local.generation = None
-                old.close()
-            local.searcher, generation = self._open_searcher(generation)
-            local.generation = generation
-        outer = getattr(local, "pinned", None)
-        local.pinned = generation
-        try:
-            yield local.searcher
-        finally:
-            local.pinned = outer
-
-    def _open_searcher(self, generation: Generation) -> tuple[Any, Generation]:
-        """Open a searcher of generation, or of the newest one if a build has since removed
-        generation's segment files (each generation reads its own committed version)."""
-        try:
-            return generation.ix.searcher(), generation
-        except OSError:
-            self.refresh()
-            newest = self._generation
-            if newest is generation:
-                raise
-            return newest.ix.searcher(), newest
-
-    def close(self) -> None:
-        """Close this thread's searcher."""
-        old = getattr(self._local, "searcher", None)
-        if old is not None:
-            old.close()
-            self._local.searcher = None
-            self._local.generation = None
-
-
-class IndexContext:
-    """The QueryContext over one generation and searcher."""
-
-    def __init__(self, index: LetterIndex, generation: Generation, searcher: Any) -> None:
-        self.index = index
+        self, expand: Callable[[str], frozenset[str]], generation: Generation, searcher: Any
+    ) -> None:
+        self._expand = expand
         self.generation = generation
         self.searcher = searcher
 
     def expand(self, term: str) -> frozenset[str]:
-        return self.index.expand(term)
+        return self._expand(term)
 
     def resolve_facet(self, facet: str, raw: str) -> tuple[str, ...]:
         if facet not in FACETS:
@@ -292,27 +52,131 @@ class IndexContext:
     def fuzzy_terms(self, fieldname: str, word: str, edits: int) -> tuple[str, ...]:
         reader = self.searcher.reader()
         found = reader.terms_within(fieldname, word, edits, prefix=1)
-        return tuple(sorted(found))[:50]
+        return tuple(sorted(found))[:MAX_FUZZY_TERMS]
 
 
-def open_index(
-    path: Path | str,
-    expand: Expand | None = None,
-    check_seconds: float = DEFAULT_CHECK_SECONDS,
-    cache_size: int = DEFAULT_CACHE_SIZE,
-    postings_mb: int = DEFAULT_POSTINGS_MB,
-) -> LetterIndex:
-    """Open the index at path; raise IndexMissing when there is none.
+def months_from_keys(keys: Iterable[int]) -> IntArray:
+    """Turn decision date keys into year * 12 + month - 1, or -1 where undated."""
+    values = np.fromiter(keys, dtype=np.uint64)
+    month = np.full(values.shape, -1, dtype=np.int64)
+    dated = values < np.uint64(2**63)
+    days = (values[dated] // np.uint64(_MICROS_PER_DAY)).astype(np.int64)
+    stamps = _DAY_ONE + days.astype("timedelta64[D]")
+    month[dated] = stamps.astype("datetime64[M]").astype(np.int64) + _EPOCH_MONTH
+    return month
 
-    expand defaults to indexer.classify.synonyms.expand; tests pass their own table. cache_size is
-    how many queries' matching sets each generation keeps, postings_mb how many MB of
-    decoded posting lists (0 and 0: nothing kept, every request runs cold).
-    """
-    directory = Path(path)
-    if not directory.is_dir():
-        raise IndexMissing(directory, "no index directory")
-    if expand is None:
-        from indexer.classify.synonyms import expand as synonyms_expand
 
-        expand = synonyms_expand
-    return LetterIndex(directory, expand, check_seconds, cache_size, postings_mb)
+def _field(fieldname: str | None, exact: bool = False) -> str:
+    return (fieldname or CATCH_ALL) + (EXACT_SUFFIX if exact else "")
+
+
+class WhooshSnapshot:
+    """One committed generation of a Whoosh index, read through one searcher."""
+
+    def __init__(
+        self, expand: Callable[[str], frozenset[str]], generation: Generation, searcher: Any
+    ) -> None:
+        self._expand = expand
+        self.generation = generation
+        self.searcher = searcher
+
+    @property
+    def size(self) -> int:
+        return self.generation.size
+
+    @property
+    def live(self) -> BoolArray:
+        return self.generation.live
+
+    @property
+    def tables(self) -> Mapping[str, FacetTable]:
+        return self.generation.tables
+
+    @property
+    def decided(self) -> DateKeys:
+        return self.generation.decided
+
+    @property
+    def cache(self) -> MatchCache:
+        return self.generation.matches
+
+    @property
+    def memo(self) -> dict[Hashable, Any]:
+        return self.generation.memo
+
+    def _compile(self, node: Node | None) -> Any:
+        return compile_query(node, QueryContext(self._expand, self.generation, self.searcher))
+
+    def match(self, node: Node | None) -> Match:
+        compiled = self._compile(node)
+        if isinstance(compiled.query, wq.Every):
+            live = self.generation.live.copy()
+            return Match(live, _NO_SCORES, compiled.highlights, compiled.notices, every=True)
+        scored = evaluate(self.generation, self.searcher, compiled.query)
+        return Match(scored.mask, scored.scores, compiled.highlights, compiled.notices)
+
+    def highlights(self, node: Node | None) -> Highlights:
+        highlights: Highlights = self._compile(node).highlights
+        return highlights
+
+    def date_key(self, value: date) -> int:
+        return int(datetime_to_long(datetime(value.year, value.month, value.day)))
+
+    def date_mask(self, fieldname: str, start: date | None, end: date | None) -> BoolArray:
+        gen = self.generation
+        if fieldname == DECIDED_FIELD:
+            low = self.date_key(start) if start else 0
+            high = self.date_key(end) if end else int(np.iinfo(np.uint64).max) - 1
+            keys = gen.decided
+            found: BoolArray = (keys >= np.uint64(low)) & (keys <= np.uint64(high))
+            return found & gen.live
+        first = datetime.combine(start, datetime.min.time()) if start else None
+        last = datetime.combine(end, datetime.min.time()) if end else None
+        query = wq.DateRange(fieldname, first, last)
+        mask = np.zeros(gen.size, dtype=np.bool_)
+        mask[np.fromiter(self.searcher.docs_for_query(query), dtype=np.int64)] = True
+        return mask & gen.live
+
+    def stored(self, docnum: int) -> StoredFields:
+        fields: StoredFields = self.searcher.stored_fields(docnum)
+        return fields
+
+    def docs_with(self, fieldname: str, value: str) -> list[int]:
+        return [int(d) for d in self.searcher.docs_for_query(wq.Term(fieldname, value))]
+
+    def doc_count(self) -> int:
+        return int(self.searcher.doc_count())
+
+    def doc_frequency(self, term: str, fieldname: str | None = None, exact: bool = False) -> int:
+        return int(self.searcher.doc_frequency(_field(fieldname, exact), term))
+
+    def words_near(self, word: str, edits: int) -> tuple[str, ...]:
+        reader = self.searcher.reader()
+        return tuple(sorted(reader.terms_within(_field(None, True), word, edits, prefix=1)))
+
+    def term_docs(self, term: str, fieldname: str | None = None) -> IntArray:
+        engine = Engine(self.generation, self.searcher)
+        return engine.postings(_field(fieldname), term.encode("utf-8")).docs
+
+    def rank_terms(self, terms: Sequence[tuple[str, str, float]]) -> tuple[BoolArray, FloatArray]:
+        query = wq.Or([wq.Term(fieldname, stem, boost=weight) for fieldname, stem, weight in terms])
+        scored = evaluate(self.generation, self.searcher, query)
+        return scored.mask, scored.scores
+
+    def extra_table(self, name: str) -> FacetTable:
+        found = self.generation.extra_tables.get(name)
+        if found is None:  # a generation opened without its arrays file's tables
+            found = self.generation.extra_tables[name] = build_table(self.searcher.reader(), name)
+        return found
+
+    def decision_months(self) -> IntArray:
+        months = self.generation.memo.get("decision_months")
+        if months is None:
+            months = self.generation.memo["decision_months"] = months_from_keys(self.decided)
+        result: IntArray = months
+        return result
+
+    @contextmanager
+    def detached(self) -> Iterator[WhooshSnapshot]:
+        with self.generation.ix.searcher() as searcher:
+            yield WhooshSnapshot(self._expand, self.generation, searcher)

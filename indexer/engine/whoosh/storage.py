@@ -2,10 +2,10 @@
 
 Whoosh's FileStorage maps a compound segment file, then hands out each file inside it as a
 BufferFile, whose BytesIO copies the bytes: every reader opened copied the postings and every
-stored-field column (about 0.75 s and 700 MB per reader at 97k decisions, paid again by each
-searcher). Whoosh's CompoundStorage asks its file for sub-files when the storage does not map
-files itself; here that file is a view of one read-only map of the segment, and so are the
-sub-files it hands out. Queries read the same bytes as before, at the same speed.
+stored-field column, a cost paid again by each searcher and growing with the index. Whoosh's
+CompoundStorage asks its file for sub-files when the storage does not map files itself; here
+that file is a view of one read-only map of the segment, and so are the sub-files it hands out.
+Queries read the same bytes as before, at the same speed.
 
 The search app opens its index read-only through open_mapped, pinned to the version committed
 when it opened (PinnedIndex); a build opens it writable (writable_storage), so that its readers
