@@ -62,11 +62,20 @@ FILTERS = (
     (("body_region", "Lumbar/Low back"),),
     (("outcome", "Upheld"), ("category", "Rehabilitation")),
 )
+# The reviewer's reasons a "reason filter" request narrows to, with one of TERMS.
+REASONS = (
+    "No functional improvement",
+    "Indications not documented",
+    "Exceeds guideline limits",
+    "Conservative care not tried",
+    "Indications documented",
+)
 CLASSES = (
     "single term",
     "several terms",
     "phrase",
     "phrase + facet filters",
+    "reason filter",
     "browse, no query",
     "page 5",
     "sort by date",
@@ -230,6 +239,11 @@ def query_mix(index: Any, seed: int, per_class: int) -> list[Request]:
                 "phrase + facet filters",
                 (("q", phrase), *filters),
                 fts=fts.FtsRequest(phrase, filters),
+            ),
+            Request(
+                "reason filter",
+                (("q", term), ("reason", REASONS[n % len(REASONS)])),
+                fts=fts.FtsRequest(term, (("reason", REASONS[n % len(REASONS)]),)),
             ),
             Request("browse, no query", (), fts=fts.FtsRequest(None)),
             Request("page 5", (("q", term), ("page", "5")), fts=fts.FtsRequest(term, page=5)),

@@ -16,9 +16,10 @@ FACET_SEPARATOR = "|"
 # Facets in the order the UI shows them. A document has at most one value of a single-valued
 # facet; a multi-valued one is stored joined with FACET_SEPARATOR.
 SINGLE_FACETS = ("outcome", "case_outcome", "category", "subcategory", "year")
-MULTI_FACETS = ("guideline", "guideline_source", "specialty", "state", "body_region")
+MULTI_FACETS = ("reason", "guideline", "guideline_source", "specialty", "state", "body_region")
 FACETS = (
     "outcome",
+    "reason",
     "case_outcome",
     "category",
     "subcategory",

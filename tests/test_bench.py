@@ -19,6 +19,7 @@ CLASSES = (
     "several terms",
     "phrase",
     "phrase + facet filters",
+    "reason filter",
     "browse, no query",
     "page 5",
     "sort by date",

@@ -87,8 +87,18 @@ def parent_of(facet: str, value: str) -> str | None:
     return None
 
 
+def _holds_run(words: list[str], run: list[str]) -> bool:
+    """Whether run occurs in words as consecutive words."""
+    width = len(run)
+    return any(words[i : i + width] == run for i in range(len(words) - width + 1))
+
+
 def resolve_value(table: FacetTable, raw: str) -> tuple[str, ...]:
-    """Find facet values a user typed: exact, any case, or a subcategory's own name."""
+    """Find facet values a user typed: exact, any case, or a short form.
+
+    A subcategory may be named without its category; a reason by any run of its words
+    (`reason:exceeds`, `reason:"functional improvement"`), which may name several reasons.
+    """
     wanted = " ".join(raw.split()).casefold()
     exact = tuple(v for v in table.values if v.casefold() == wanted)
     if exact:
@@ -97,4 +107,7 @@ def resolve_value(table: FacetTable, raw: str) -> tuple[str, ...]:
         return tuple(
             v for v in table.values if v.partition(SUBCATEGORY_JOIN)[2].casefold() == wanted
         )
+    if table.name == "reason" and wanted:
+        run = wanted.split()
+        return tuple(v for v in table.values if _holds_run(v.casefold().split(), run))
     return ()

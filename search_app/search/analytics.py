@@ -118,6 +118,30 @@ class CitationCount:
 
 
 @dataclass(frozen=True, slots=True)
+class ShareRow:
+    """How many decisions of one outcome give a reason, and that share with its interval."""
+
+    value: str
+    count: int
+    of: int
+    share: float
+    low: float
+    high: float
+
+
+@dataclass(frozen=True, slots=True)
+class ReasonShares:
+    """The reviewer's reasons among the Upheld (or the Overturned) decisions of a search.
+
+    A decision can give several reasons, so the shares of one outcome add up to more than 1.
+    """
+
+    outcome: str
+    decisions: int
+    rows: tuple[ShareRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Stats:
     """Everything the stats page and /api/stats show for one request."""
 
@@ -128,6 +152,7 @@ class Stats:
     undated: int  # matching decisions without a decision date (not in by_month)
     cited_overturned: tuple[CitationCount, ...]
     cited_upheld: tuple[CitationCount, ...]
+    reasons: tuple[ReasonShares, ...] = ()  # Upheld, then Overturned
 
     @property
     def total(self) -> int:
@@ -167,6 +192,7 @@ class StatsColumns:
     month: IntArray  # per document: year * 12 + month - 1, or -1 when undated
     dimensions: Mapping[str, PairColumn]  # every name in DIMENSION_NAMES
     citations: Mapping[str, PairColumn]  # every kind in CITATION_KINDS
+    reason: PairColumn | None = None  # the reviewer's reasons (None: an index without them)
 
 
 def rate_row(value: str, decisions: int, overturned: int) -> RateRow:
@@ -246,6 +272,28 @@ def top_citations(
     return tuple(found[:limit])
 
 
+def reason_shares(column: PairColumn, mask: BoolArray, outcome: str) -> ReasonShares:
+    """Count each reason among the masked decisions (all of one outcome), with intervals."""
+    decisions = int(mask.sum())
+    counts = count_pairs(column, mask)
+    rows = []
+    for i in np.flatnonzero(counts):
+        count = int(counts[i])
+        low, high = wilson_interval(count, decisions)
+        rows.append(ShareRow(column.labels[i], count, decisions, count / decisions, low, high))
+    rows.sort(key=lambda row: (-row.count, row.value))
+    return ReasonShares(outcome, decisions, tuple(rows))
+
+
+def _without(base: BoolArray, filters: Mapping[str, BoolArray], dimension: str) -> BoolArray:
+    """The base mask with every filter but the dimension's own."""
+    mask = base.copy()
+    for other, other_mask in filters.items():
+        if other != dimension:
+            mask &= other_mask
+    return mask
+
+
 def stats_from_masks(
     columns: StatsColumns, base: BoolArray, filters: Mapping[str, BoolArray], req: SearchRequest
 ) -> Stats:
@@ -256,18 +304,21 @@ def stats_from_masks(
     breakdowns = []
     for dimension, title in DIMENSIONS:
         # Disjunctive like the facet sidebar: a dimension ignores its own filter.
-        mask = final
-        if dimension in filters:
-            mask = base.copy()
-            for other, other_mask in filters.items():
-                if other != dimension:
-                    mask &= other_mask
+        mask = _without(base, filters, dimension) if dimension in filters else final
         breakdowns.append(
             count_breakdown(
                 columns.dimensions[dimension], mask, columns.overturned, dimension, title
             )
         )
     overturned = final & columns.overturned
+    reasons: tuple[ReasonShares, ...] = ()
+    if columns.reason is not None:
+        # Counted like the sidebar's reason facet: without the reason filter itself.
+        scope = _without(base, filters, "reason") if "reason" in filters else final
+        reasons = (
+            reason_shares(columns.reason, scope & ~columns.overturned, UPHELD),
+            reason_shares(columns.reason, scope & columns.overturned, OVERTURNED),
+        )
     return Stats(
         request=req,
         overall=rate_row("All matching decisions", int(final.sum()), int(overturned.sum())),
@@ -276,6 +327,7 @@ def stats_from_masks(
         undated=int((final & (columns.month < 0)).sum()),
         cited_overturned=top_citations(columns.citations, overturned),
         cited_upheld=top_citations(columns.citations, final & ~columns.overturned),
+        reasons=reasons,
     )
 
 
@@ -310,6 +362,7 @@ def columns_for(snap: Snapshot) -> StatsColumns:
                 snap.extra_table("citation"), lambda label: label.startswith("MTUS")
             ),
         },
+        reason=pair_column(snap.tables["reason"]),
     )
 
 

@@ -35,6 +35,7 @@ def to_hit(fields: Mapping[str, Any], highlighter: Highlighter | None, score: fl
         decision_date=decided.date() if isinstance(decided, datetime) else None,
         reviewer_specialties=split_values(fields.get("specialty")),
         reviewer_states=split_values(fields.get("state")),
+        reasons=split_values(fields.get("reason")),
         snippet=Markup("")
         if highlighter is None
         else snippet(

@@ -66,6 +66,7 @@ class Hit:
     reviewer_states: tuple[str, ...]
     snippet: Markup  # escaped letter text with <mark> around matches
     score: float = 0.0
+    reasons: tuple[str, ...] = ()  # the reviewer's reasons, most decisive first
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,6 +47,8 @@ treatment:  rationale:  summary:   search one part of a decision (treatment:MRI)
 case:CM16-0213037     one case number
 outcome:Upheld  category:Surgery  subcategory:Opioids  guideline:ODG  specialty:"Internal Medicine"
 state:California  body_region:Knee  year:2016  case_outcome:Overturned   filter by a facet
+reason:"No functional improvement"   the reviewer's reasons; any run of a reason's words
+                      names it (reason:exceeds, reason:"not recommended")
 Brand and generic drug names and abbreviations (PT, ESI, TENS) are searched together."""
 
 MAX_NESTING = 20

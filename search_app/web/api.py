@@ -51,6 +51,7 @@ def hit_json(hit: Hit) -> dict[str, Any]:
         "decision_date": hit.decision_date.isoformat() if hit.decision_date else None,
         "reviewer_specialties": list(hit.reviewer_specialties),
         "reviewer_states": list(hit.reviewer_states),
+        "reasons": list(hit.reasons),
         "snippet": str(hit.snippet),
     }
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from search_app.search.analytics import MIN_RANKED, Breakdown, MonthRow, RateRow
+from search_app.search.analytics import MIN_RANKED, Breakdown, MonthRow, RateRow, ReasonShares
 
 CHART_WIDTH = 720
 LABEL_WIDTH = 260
@@ -61,30 +61,46 @@ def _describe_rows(breakdown: Breakdown) -> str:
 
 
 def _rate_row(row: RateRow, y: float, plot: float) -> str:
-    def x(value: float) -> float:
-        return LABEL_WIDTH + value * plot
-
-    mark = "" if row.ranked else " *"
-    fill = BAR_FILL if row.ranked else SMALL_FILL
-    mid = y + ROW_HEIGHT / 2
     tip = (
         f"{row.value}: {row.overturned} of {row.decisions} overturned, {percent(row.rate, 1)} "
         f"(95% interval {percent(row.low, 1)} to {percent(row.high, 1)})"
     )
+    right = f"{percent(row.rate)} of {row.decisions}"
+    bar = (row.rate or 0.0, row.low, row.high)
+    return _bar_row(row.value, bar, right, tip, y, plot, pale=not row.ranked)
+
+
+def _bar_row(
+    label: str,
+    bar: tuple[float, float, float],
+    right: str,
+    tip: str,
+    y: float,
+    plot: float,
+    pale: bool = False,
+) -> str:
+    """One labelled bar (a proportion) with its 95% interval whisker and a text at the right."""
+    value, low, high = bar
+
+    def x(share: float) -> float:
+        return LABEL_WIDTH + share * plot
+
+    mark = " *" if pale else ""
+    fill = SMALL_FILL if pale else BAR_FILL
+    mid = y + ROW_HEIGHT / 2
     return (
-        f'<g class="row{"" if row.ranked else " small"}"><title>{escape(tip)}</title>'
+        f'<g class="row{" small" if pale else ""}"><title>{escape(tip)}</title>'
         f'<text x="{LABEL_WIDTH - 6}" y="{_num(mid + 4)}" text-anchor="end">'
-        f"{escape(_shorten(row.value))}{mark}</text>"
-        f'<rect x="{LABEL_WIDTH}" y="{_num(y + 4)}" width="{_num((row.rate or 0) * plot)}" '
+        f"{escape(_shorten(label))}{mark}</text>"
+        f'<rect x="{LABEL_WIDTH}" y="{_num(y + 4)}" width="{_num(value * plot)}" '
         f'height="{ROW_HEIGHT - 8}" fill="{fill}"/>'
-        f'<line x1="{_num(x(row.low))}" x2="{_num(x(row.high))}" y1="{_num(mid)}" '
+        f'<line x1="{_num(x(low))}" x2="{_num(x(high))}" y1="{_num(mid)}" '
         f'y2="{_num(mid)}" stroke="{WHISKER}" stroke-width="1.5"/>'
-        f'<line x1="{_num(x(row.low))}" x2="{_num(x(row.low))}" y1="{_num(mid - 5)}" '
+        f'<line x1="{_num(x(low))}" x2="{_num(x(low))}" y1="{_num(mid - 5)}" '
         f'y2="{_num(mid + 5)}" stroke="{WHISKER}"/>'
-        f'<line x1="{_num(x(row.high))}" x2="{_num(x(row.high))}" y1="{_num(mid - 5)}" '
+        f'<line x1="{_num(x(high))}" x2="{_num(x(high))}" y1="{_num(mid - 5)}" '
         f'y2="{_num(mid + 5)}" stroke="{WHISKER}"/>'
-        f'<text x="{CHART_WIDTH - COUNT_WIDTH + 8}" y="{_num(mid + 4)}">'
-        f"{escape(percent(row.rate))} of {row.decisions}</text></g>"
+        f'<text x="{CHART_WIDTH - COUNT_WIDTH + 8}" y="{_num(mid + 4)}">{escape(right)}</text></g>'
     )
 
 
@@ -103,13 +119,7 @@ def rate_chart(breakdown: Breakdown, chart_id: str) -> Markup:
     rows = breakdown.rows[:MAX_BARS]
     plot = CHART_WIDTH - LABEL_WIDTH - COUNT_WIDTH
     height = AXIS_HEIGHT + ROW_HEIGHT * max(1, len(rows)) + 6
-    parts: list[str] = []
-    for tick in (0.0, 0.25, 0.5, 0.75, 1.0):
-        x = _num(LABEL_WIDTH + tick * plot)
-        parts.append(
-            f'<line x1="{x}" x2="{x}" y1="{AXIS_HEIGHT - 4}" y2="{height}" stroke="{GRID}"/>'
-            f'<text x="{x}" y="{AXIS_HEIGHT - 8}" text-anchor="middle">{percent(tick)}</text>'
-        )
+    parts = _axis(plot, height)
     for i, row in enumerate(rows):
         parts.append(_rate_row(row, AXIS_HEIGHT + i * ROW_HEIGHT, plot))
     if not rows:
@@ -118,6 +128,49 @@ def rate_chart(breakdown: Breakdown, chart_id: str) -> Markup:
     if len(breakdown.rows) > len(rows):
         desc += f" The chart shows the first {len(rows)}."
     title = f"Overturn rate by {breakdown.title.lower()}, with 95% intervals"
+    return _frame(chart_id, CHART_WIDTH, height, title, desc, "".join(parts))
+
+
+def _axis(plot: float, height: int) -> list[str]:
+    parts = []
+    for tick in (0.0, 0.25, 0.5, 0.75, 1.0):
+        x = _num(LABEL_WIDTH + tick * plot)
+        parts.append(
+            f'<line x1="{x}" x2="{x}" y1="{AXIS_HEIGHT - 4}" y2="{height}" stroke="{GRID}"/>'
+            f'<text x="{x}" y="{AXIS_HEIGHT - 8}" text-anchor="middle">{percent(tick)}</text>'
+        )
+    return parts
+
+
+def share_chart(shares: ReasonShares, chart_id: str) -> Markup:
+    """Draw each reason's share of one outcome's decisions, with 95% interval whiskers."""
+    rows = shares.rows
+    plot = CHART_WIDTH - LABEL_WIDTH - COUNT_WIDTH
+    height = AXIS_HEIGHT + ROW_HEIGHT * max(1, len(rows)) + 6
+    parts = _axis(plot, height)
+    for i, row in enumerate(rows):
+        tip = (
+            f"{row.value}: {row.count} of {row.of} {shares.outcome.lower()} decisions, "
+            f"{percent(row.share, 1)} (95% interval {percent(row.low, 1)} to "
+            f"{percent(row.high, 1)})"
+        )
+        bar = (row.share, row.low, row.high)
+        right = f"{percent(row.share)} of {row.of}"
+        parts.append(_bar_row(row.value, bar, right, tip, AXIS_HEIGHT + i * ROW_HEIGHT, plot))
+    if not rows:
+        parts.append(f'<text x="{LABEL_WIDTH}" y="{AXIS_HEIGHT + 15}">No decisions.</text>')
+    outcome = shares.outcome.lower()
+    if rows:
+        top = rows[0]
+        desc = (
+            f"{len(rows)} reasons among {shares.decisions} {outcome} decisions. The most given: "
+            f"{top.value}, in {percent(top.share)} of them (95% interval {percent(top.low)} to "
+            f"{percent(top.high)}). A decision can give several reasons. The table below lists "
+            "the same numbers."
+        )
+    else:
+        desc = f"No {outcome} decision matches."
+    title = f"Reviewer's reasons among {outcome} decisions, with 95% intervals"
     return _frame(chart_id, CHART_WIDTH, height, title, desc, "".join(parts))
 
 

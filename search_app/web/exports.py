@@ -25,6 +25,7 @@ CSV_COLUMNS = (
     "guideline_families",
     "guideline_sources",
     "body_regions",
+    "reasons",
     "reviewer_specialties",
     "reviewer_states",
     "url",
@@ -33,6 +34,7 @@ LIST_SEPARATOR = "; "
 # A cell starting with one of these is run as a formula by spreadsheet programs.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ATOM_NS = "http://www.w3.org/2005/Atom"
+REASON_SCHEME = "reason"  # Atom category scheme of the reviewer's reasons
 
 UrlFor = Callable[[Hit], str]
 
@@ -52,6 +54,7 @@ def hit_record(hit: Hit, url: str) -> dict[str, Any]:
         "guideline_families": list(hit.guideline_families),
         "guideline_sources": list(hit.guideline_sources),
         "body_regions": list(hit.body_regions),
+        "reasons": list(hit.reasons),
         "reviewer_specialties": list(hit.reviewer_specialties),
         "reviewer_states": list(hit.reviewer_states),
         "url": url,
@@ -147,9 +150,13 @@ def atom_feed(
         _sub(entry, "updated", _stamp(hit.decision_date or newest, fallback))
         labels = [hit.category or "", hit.subcategory or "", *hit.guideline_families]
         details = LIST_SEPARATOR.join(x for x in labels if x)
-        summary = " ".join(x for x in (details + ".", hit.snippet.striptags()) if x != ".")
+        reasons = f"Reasons: {LIST_SEPARATOR.join(hit.reasons)}." if hit.reasons else ""
+        parts = (details + ".", reasons, hit.snippet.striptags())
+        summary = " ".join(x for x in parts if x and x != ".")
         _sub(entry, "summary", summary, type="text")
         for label in (hit.outcome, hit.category):
             if label:
                 _sub(entry, "category", term=label)
+        for reason in hit.reasons:
+            _sub(entry, "category", term=reason, scheme=REASON_SCHEME)
     return bytes(ET.tostring(feed, encoding="utf-8", xml_declaration=True))

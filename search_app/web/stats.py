@@ -25,14 +25,14 @@ from search_app.search.analytics import (
 from search_app.search.models import BadRequest, SearchRequest
 from search_app.search.service import IndexMissing, parse_request
 from search_app.web import app_index as state
-from search_app.web.charts import month_chart, percent, rate_chart
+from search_app.web.charts import month_chart, percent, rate_chart, share_chart
 from search_app.web.exports import spreadsheet_safe
 
 bp = Blueprint("stats", __name__)
 # The search page's outcome bar (templates/_outcome_bar.html) reads its counts with this.
 bp.add_app_template_global(analytics.outcome_share, "outcome_share")
 
-CSV_TABLES = (*DIMENSION_NAMES, "month", "citations")
+CSV_TABLES = (*DIMENSION_NAMES, "month", "citations", "reasons")
 # Parameters that only shape a result page; statistics cover the whole result set.
 PAGE_PARAMS = frozenset({"page", "per_page", "sort", "table"})
 
@@ -87,6 +87,22 @@ def stats_json(stats: Stats) -> dict[str, Any]:
             "overturned": _cited_json(stats.cited_overturned),
             "upheld": _cited_json(stats.cited_upheld),
         },
+        "reasons": {
+            shares.outcome.lower(): {
+                "decisions": shares.decisions,
+                "rows": [
+                    {
+                        "value": r.value,
+                        "decisions": r.count,
+                        "share": r.share,
+                        "low": r.low,
+                        "high": r.high,
+                    }
+                    for r in shares.rows
+                ],
+            }
+            for shares in stats.reasons
+        },
     }
 
 
@@ -115,6 +131,12 @@ def _csv_rows(stats: Stats, table: str) -> list[tuple[Cell, ...]]:
         sides = (("Overturned", stats.cited_overturned), ("Upheld", stats.cited_upheld))
         return [("outcome", "kind", "value", "count")] + [
             (outcome, c.kind, c.value, c.count) for outcome, items in sides for c in items
+        ]
+    if table == "reasons":
+        return [("outcome", "reason", "decisions", "of", "share", "low", "high")] + [
+            (s.outcome, r.value, r.count, r.of, r.share, r.low, r.high)
+            for s in stats.reasons
+            for r in s.rows
         ]
     header = (table, "decisions", "overturned", "rate", "low", "high", "ranked")
     return [header] + [
@@ -212,6 +234,11 @@ def page() -> Any:
         scope=_scope(stats.request),
         sections=[_section(b, params) for b in stats.breakdowns],
         month_svg=month_chart(stats.by_month, "chart-month"),
+        reason_charts=[
+            (shares, share_chart(shares, f"chart-reasons-{shares.outcome.lower()}"))
+            for shares in stats.reasons
+        ],
+        csv_reasons=url_for("stats.stats_csv") + _query_suffix([*params, ("table", "reasons")]),
         search_url=url_for("views.search_page") + suffix,
         csv_month=url_for("stats.stats_csv") + _query_suffix([*params, ("table", "month")]),
         csv_citations=url_for("stats.stats_csv") + _query_suffix([*params, ("table", "citations")]),

@@ -14,6 +14,7 @@ Pairs = tuple[tuple[str, str], ...]
 
 FACET_LABELS = {
     "outcome": "Decision outcome",
+    "reason": "Reviewer's reasons",
     "case_outcome": "Letter outcome",
     "category": "Treatment",
     "subcategory": "Treatment type",
@@ -27,7 +28,7 @@ FACET_LABELS = {
 # Two-level facets: parent facet -> (child facet, what the children are called).
 CHILD_FACETS = {"category": ("subcategory", "type"), "guideline": ("guideline_source", "source")}
 CHILD_OF = {child: parent for parent, (child, _) in CHILD_FACETS.items()}
-OPEN_FACETS = frozenset(("outcome", "category", "guideline", "year"))
+OPEN_FACETS = frozenset(("outcome", "reason", "category", "guideline", "year"))
 VISIBLE_VALUES = 6
 DATE_PARAMS = {
     "decided_from": "Decided from",

@@ -179,3 +179,26 @@ def test_phone_layout(phone_page: Any, artifacts: Path) -> None:
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390 + 1  # no sideways scrolling
     phone_page.screenshot(path=str(artifacts / "search-phone.png"), full_page=True)
+
+
+def test_reasons_as_facet_result_field_and_statistic(
+    page: Any, artifacts: Path, console_errors: list[str]
+) -> None:
+    page.goto("/")
+    option = page.locator("#facet-reason input[type=checkbox]").first
+    reason = option.get_attribute("value")
+    assert reason
+    with page.expect_navigation():
+        option.check()
+    assert _params(page)["reason"] == [reason]
+    shown = page.locator(".hit .reasons")
+    assert shown.count() > 0 and all(reason in text for text in shown.all_inner_texts())
+    page.screenshot(path=str(artifacts / "search-reason.png"), full_page=True)
+
+    page.goto("/stats")
+    chart = page.locator("#chart-reasons-upheld")
+    chart.scroll_into_view_if_needed()
+    assert chart.is_visible()
+    assert page.locator("#reasons table").count() == 2
+    page.locator("#reasons").screenshot(path=str(artifacts / "stats-reasons.png"))
+    assert console_errors == []

@@ -18,7 +18,6 @@ from indexer.engine.facets import (
     IntArray,
     PairArray,
 )
-from indexer.fields import FACETS
 
 
 def live_mask(reader: Any) -> BoolArray:
@@ -69,6 +68,9 @@ def build_table(reader: Any, facet: str, live: BoolArray | None = None) -> Facet
     if live is None:
         live = live_mask(reader)
     values: list[str] = []
+    if facet not in reader.schema:  # an index written before the facet existed: no values
+        empty = np.zeros(0, dtype=PAIR_TYPE)
+        return FacetTable(facet, (), {}, empty, empty)
     docs: list[PairArray] = []
     vals: list[PairArray] = []
     for ordinal, raw in enumerate(reader.lexicon(facet)):
@@ -83,13 +85,6 @@ def build_table(reader: Any, facet: str, live: BoolArray | None = None) -> Facet
     return FacetTable(
         facet, tuple(values), {v: i for i, v in enumerate(values)}, pair_docs, pair_values
     )
-
-
-def build_tables(reader: Any, live: BoolArray | None = None) -> dict[str, FacetTable]:
-    """Build a FacetTable for every facet in schema.FACETS."""
-    if live is None:
-        live = live_mask(reader)
-    return {facet: build_table(reader, facet, live) for facet in FACETS}
 
 
 def date_keys(reader: Any, fieldname: str, size: int) -> npt.NDArray[np.uint64]:

@@ -121,6 +121,7 @@ SCHEMA = fields.Schema(
     specialty=_multi(),
     state=_multi(),
     body_region=_multi(),
+    reason=_multi(),  # the reviewer's reasons (TAXONOMY.md section 8)
     citation=_multi(),
     decision_date=fields.DATETIME(stored=True, sortable=True),
     date_of_injury=fields.DATETIME(stored=True),
@@ -170,6 +171,7 @@ def to_documents(letter: Letter) -> list[dict[str, Any]]:
             "specialty": join_values(letter.reviewer_specialties),
             "state": join_values(letter.reviewer_states),
             "body_region": join_values(item.body_regions),
+            "reason": join_values(item.reasons),
             "citation": join_values(item.citations),
         }
         decided = _when(letter.decision_date)
