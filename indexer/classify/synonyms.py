@@ -1,8 +1,11 @@
 """Groups of words and phrases that find each other at query time.
 
-Each group joins a brand and generic drug names (from the drug table) or an abbreviation
-the letters use with its spelled-out form. Members are lowercase; a member may be a
-phrase ('physical therapy'), which the search layer matches as a phrase.
+Each group joins a brand and generic drug names (from the drug table), an abbreviation the
+letters use with its spelled-out form, or the names of one body site (TAXONOMY.md section
+7). A combination product is grouped with its first ingredient as well (Norco with
+hydrocodone, Percocet with oxycodone). Members are lowercase; a member may be a phrase
+('physical therapy'), which the search layer matches as a phrase. The relation is
+symmetric: a term expands to every group it is in, so each member finds the others.
 """
 
 from __future__ import annotations
@@ -16,6 +19,13 @@ ABBREVIATIONS: tuple[tuple[str, ...], ...] = (
     ("pt", "physical therapy", "physiotherapy"),
     ("ot", "occupational therapy"),
     ("esi", "epidural steroid injection", "epidural steroid injections"),
+    ("lesi", "lumbar epidural steroid injection", "lumbar epidural steroid injections"),
+    ("cesi", "cervical epidural steroid injection", "cervical epidural steroid injections"),
+    (
+        "tfesi",
+        "transforaminal epidural steroid injection",
+        "transforaminal epidural steroid injections",
+    ),
     ("tens", "transcutaneous electrical nerve stimulation"),
     ("cbt", "cognitive behavioral therapy", "cognitive behavioural therapy"),
     ("frp", "functional restoration program"),
@@ -55,7 +65,6 @@ ABBREVIATIONS: tuple[tuple[str, ...], ...] = (
     ("tmj", "temporomandibular joint"),
     ("slap", "superior labral anterior posterior"),
     ("acl", "anterior cruciate ligament"),
-    ("si joint", "sacroiliac joint"),
     ("ekg", "ecg", "electrocardiogram"),
     ("eeg", "electroencephalogram"),
     ("ssep", "somatosensory evoked potentials"),
@@ -69,11 +78,33 @@ ABBREVIATIONS: tuple[tuple[str, ...], ...] = (
     ("aed", "aeds", "antiepilepsy drugs", "anti-epilepsy drugs"),
 )
 
+# The names of one body site (TAXONOMY.md section 7's term map): the same place, not the
+# region's wider cover ('back' alone, trapezius, ribs), which the body_region facet finds.
+BODY_SITES: tuple[tuple[str, ...], ...] = (
+    ("cervical", "neck", "c-spine", "cervical spine"),
+    ("thoracic", "mid back", "middle back", "t-spine", "thoracic spine"),
+    ("lumbar", "low back", "lower back", "l-spine", "lumbar spine"),
+    ("sacroiliac", "si joint", "si joints", "sacroiliac joint", "sacroiliac joints"),
+    ("tmj", "temporomandibular joint", "jaw"),
+    ("cts", "carpal tunnel syndrome"),
+)
+
+
+def _drug_groups() -> list[frozenset[str]]:
+    groups: list[frozenset[str]] = []
+    for drug in drug_table().values():
+        names = drug.names
+        if "/" in drug.generic:  # a combination also finds (and is found by) its first drug
+            names |= {drug.generic.split("/")[0].strip()}
+        if len(names) > 1:
+            groups.append(names)
+    return groups
+
 
 @cache
 def _groups() -> tuple[frozenset[str], ...]:
-    groups = [frozenset(group) for group in ABBREVIATIONS]
-    groups.extend(drug.names for drug in drug_table().values() if len(drug.names) > 1)
+    groups = [frozenset(group) for group in (*ABBREVIATIONS, *BODY_SITES)]
+    groups.extend(_drug_groups())
     return tuple(groups)
 
 
@@ -87,6 +118,11 @@ def _index() -> dict[str, frozenset[str]]:
         for member in group:
             index[member] = index.get(member, frozenset()) | group
     return index
+
+
+def is_named(term: str) -> bool:
+    """Tell whether a term is a member of a synonym group (a drug, abbreviation or site)."""
+    return " ".join(term.lower().split()) in _index()
 
 
 def expand(term: str) -> frozenset[str]:

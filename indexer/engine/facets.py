@@ -7,6 +7,7 @@ mask of matching documents, so counting costs the same whatever engine found the
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -87,27 +88,51 @@ def parent_of(facet: str, value: str) -> str | None:
     return None
 
 
-def _holds_run(words: list[str], run: list[str]) -> bool:
-    """Whether run occurs in words as consecutive words."""
-    width = len(run)
-    return any(words[i : i + width] == run for i in range(len(words) - width + 1))
+# The postal codes of the states, the usual short names of the state facet's values.
+STATE_CODES = dict(
+    pair.split("=")
+    for pair in (
+        "AL=Alabama AK=Alaska AZ=Arizona AR=Arkansas CA=California CO=Colorado CT=Connecticut"
+        " DE=Delaware DC=District_of_Columbia FL=Florida GA=Georgia HI=Hawaii ID=Idaho"
+        " IL=Illinois IN=Indiana IA=Iowa KS=Kansas KY=Kentucky LA=Louisiana ME=Maine"
+        " MD=Maryland MA=Massachusetts MI=Michigan MN=Minnesota MS=Mississippi MO=Missouri"
+        " MT=Montana NE=Nebraska NV=Nevada NH=New_Hampshire NJ=New_Jersey NM=New_Mexico"
+        " NY=New_York NC=North_Carolina ND=North_Dakota OH=Ohio OK=Oklahoma OR=Oregon"
+        " PA=Pennsylvania RI=Rhode_Island SC=South_Carolina SD=South_Dakota TN=Tennessee"
+        " TX=Texas UT=Utah VT=Vermont VA=Virginia WA=Washington WV=West_Virginia"
+        " WI=Wisconsin WY=Wyoming"
+    )
+    .replace("_", " ")
+    .split(" ")
+    if "=" in pair
+)
+# A value's words, for short names: split at spaces, parentheses, slashes, commas and '&' (not
+# at hyphens: "ACOEM (non-MTUS)" is no MTUS guideline).
+_VALUE_WORDS_RE = re.compile(r"[\s()/,&>]+")
+
+
+def _words(value: str) -> set[str]:
+    return {w for w in _VALUE_WORDS_RE.split(value.casefold()) if w}
 
 
 def resolve_value(table: FacetTable, raw: str) -> tuple[str, ...]:
-    """Find facet values a user typed: exact, any case, or a short form.
-
-    A subcategory may be named without its category; a reason by any run of its words
-    (`reason:exceeds`, `reason:"functional improvement"`), which may name several reasons.
-    """
+    """Find the facet values a user means: the value in any case, a subcategory's own name,
+    a state's postal code (CA), or a short name: every value holding all its words (ODG is
+    "Official Disability Guidelines (ODG)", MTUS each MTUS guideline, neck Cervical/Neck)."""
     wanted = " ".join(raw.split()).casefold()
     exact = tuple(v for v in table.values if v.casefold() == wanted)
     if exact:
         return exact
     if table.name == "subcategory":
-        return tuple(
+        own = tuple(
             v for v in table.values if v.partition(SUBCATEGORY_JOIN)[2].casefold() == wanted
         )
-    if table.name == "reason" and wanted:
-        run = wanted.split()
-        return tuple(v for v in table.values if _holds_run(v.casefold().split(), run))
-    return ()
+        if own:
+            return own
+    if table.name == "state" and raw.strip().upper() in STATE_CODES:
+        state = STATE_CODES[raw.strip().upper()]
+        return tuple(v for v in table.values if v == state)
+    words = _words(wanted)
+    if not words:
+        return ()
+    return tuple(v for v in table.values if words <= _words(v))

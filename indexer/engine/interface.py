@@ -63,6 +63,8 @@ class Match:
     highlights: Highlights
     notices: list[str]
     every: bool = False
+    # (what was typed, what was searched besides: synonyms, facet values a short name means)
+    expansions: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 class Snapshot(Protocol):
@@ -118,6 +120,9 @@ class Snapshot(Protocol):
 
         fieldname None is every text part at once.
         """
+
+    def synonyms(self, term: str) -> frozenset[str]:
+        """The words and phrases a term is searched together with (itself included)."""
 
     def words_near(self, word: str, edits: int) -> tuple[str, ...]:
         """Words of the letters within edits of word (same first letter), for corrections."""

@@ -13,15 +13,33 @@ CASE_FIELD = "case"  # FacetTerm(CASE_FIELD, ...): one case number
 
 @dataclass(frozen=True, slots=True)
 class Word:
+    """A word as typed: any of its forms, and its synonyms."""
+
     text: str
     field: str | None = None  # None: the catch-all text field
 
 
 @dataclass(frozen=True, slots=True)
 class Phrase:
+    """Quoted words: exactly these, in this order (no word forms, no synonyms); with slop
+    ("a b"~N) the words, each in any of its forms, within N words of each other."""
+
     text: str
     field: str | None = None
-    slop: int | None = None  # "a b"~N: within N positions, any order
+    slop: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Near:
+    """Each child within distance words of the next (w/N), before it when ordered.
+
+    A child is a Word (any of its word forms, no synonyms), a Phrase (as written), a Prefix
+    or an AnyOf of those.
+    """
+
+    children: tuple[Node, ...]
+    distance: int
+    ordered: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,4 +76,4 @@ class AnyOf:
     children: tuple[Node, ...]
 
 
-Node = Word | Phrase | Prefix | Fuzzy | FacetTerm | Not | AllOf | AnyOf
+Node = Word | Phrase | Near | Prefix | Fuzzy | FacetTerm | Not | AllOf | AnyOf

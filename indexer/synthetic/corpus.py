@@ -18,6 +18,7 @@ from typing import TypeVar
 
 from indexer.letter import Layout, Outcome
 from indexer.synthetic.pdf import text_pdf
+from indexer.synthetic.reasons import pick_reasons
 from indexer.synthetic.text import Patient, rationale_text, summary_text
 from indexer.synthetic.vocab import (
     DECISION_COUNT_WEIGHTS,
@@ -79,6 +80,7 @@ class SyntheticItem:
     subcategory: str
     body_region: str
     guideline_family: str
+    reasons: tuple[str, ...]  # TAXONOMY.md section 8, most decisive first
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,6 +263,7 @@ def _items(rng: random.Random, sites: list[Site], year: int, early: bool) -> lis
         seen.add(treatment.lower())
         upheld = rng.random() < UPHELD_SHARE
         claims, maximus, family = _guideline_lines(rng, kind, site, year, early)
+        reasons = pick_reasons(rng, kind, treatment, upheld)
         expected = SyntheticItem(
             treatment=treatment,
             outcome=Outcome.UPHELD if upheld else Outcome.OVERTURNED,
@@ -268,8 +271,9 @@ def _items(rng: random.Random, sites: list[Site], year: int, early: bool) -> lis
             subcategory=kind.subcategory,
             body_region=site.region if site else kind.region,
             guideline_family=family,
+            reasons=reasons,
         )
-        rationale = rationale_text(rng, treatment, kind.topic, upheld, site)
+        rationale = rationale_text(rng, treatment, kind, upheld, site, reasons)
         items.append(_Item(expected, kind, site, claims, maximus, rationale))
     return items
 

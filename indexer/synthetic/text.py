@@ -7,10 +7,13 @@ patient's age and sex, so a parser's age and sex can be checked against what was
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from indexer.synthetic.vocab import Site
+from indexer.synthetic.grounds import ground_sentences, verdict
+from indexer.synthetic.reasons import IMPROVEMENT, NO_CONSERVATIVE, NO_IMPROVEMENT
+from indexer.synthetic.vocab import Kind, Site
 
 OCCUPATIONS = (
     "warehouse associate", "delivery driver", "registered nurse", "cashier",
@@ -71,6 +74,11 @@ WORK_STATUS = (
     "stationary", "was on temporary total disability", "had returned to full duty",
     "was not working at the time of the visit",
 )  # fmt: skip
+# What a patient describes, in words that ground nothing (no limits, no gains).
+EFFECTS = (
+    "pain that is worse at the end of the day", "pain that wakes the patient at night",
+    "pain that varies with the weather", "stiffness in the morning",
+)  # fmt: skip
 FUNCTION_NOTES = (
     "difficulty sitting or standing for long periods", "trouble lifting more than light objects",
     "better walking tolerance since the prior visit", "no measurable gain in daily activities",
@@ -83,42 +91,43 @@ MEDICATION_NAMES = (
 )  # fmt: skip
 CRITERIA = (
     "objective functional improvement", "a failed trial of first-line conservative care",
-    "a specific diagnosis that the request would address", "measurable treatment goals",
+    "a specific diagnosis that the treatment would address", "measurable treatment goals",
     "a documented response to earlier treatment", "a focal neurologic deficit",
     "ongoing review of pain relief, side effects and activity", "a clear plan for follow-up",
     "a time-limited course with reassessment", "findings that would change management",
 )  # fmt: skip
-AGAINST = (
-    "no measurable improvement in function with the care given so far",
-    "that pain scores stayed near {p}/10 despite prior care",
-    "no explanation of why the request exceeds the recommended course",
-    "no red flag findings or progressive neurologic loss",
-    "no record of a trial of simpler measures first",
-    "that the number of sessions requested is more than the guidelines allow",
-    "no plan for how the results would change treatment",
-    "little detail about the response to {topic} already given",
-    "that the worker has not returned to any form of work",
-    "no discussion of side effects or of monitoring",
-)  # fmt: skip
-FOR = (
-    "a sustained drop in pain from {p}/10 to {p2}/10 with {topic}",
-    "a return to modified work since the current plan began",
-    "clear objective deficits on the most recent examination",
-    "a failed course of conservative care over {k} weeks",
-    "specific functional goals and a plan to reassess after the course",
-    "regular monitoring with consistent results",
-    "documented gains in walking, lifting and self-care",
-)  # fmt: skip
-LEADS = (
-    "In this case, the records show", "The file documents", "The submitted notes show",
-    "Review of the records shows", "The most recent report shows",
-)  # fmt: skip
 STATEMENTS = (
     "The cited guidelines support {topic} when the record shows {c1} and {c2}.",
     "Guidance for {topic} asks for {c1}, together with {c2}, before more care is approved.",
-    "According to the guideline relied on here, {topic} is appropriate only with {c1}.",
+    "According to the guideline cited, {topic} is appropriate only with {c1}.",
     "Continued {topic} depends on {c1}; the guideline also expects {c2}.",
 )  # fmt: skip
+# More of the guideline, to pad a rationale: none of it names the case or says 'not recommended'.
+GUIDANCE = (
+    "The guidelines describe {topic} as one part of an active treatment plan with set goals.",
+    "Whether {topic} goes on is tied to {c1} in the guideline, and to {c2}.",
+    "The MTUS also expects {c1} before {topic} is extended.",
+    "ODG lists {c1} among the conditions for {topic}.",
+    "The guidance further calls for {c1} and for {c2}.",
+    "Under the guideline, the response to {topic} is reassessed at set intervals.",
+    "The same guidance puts {c1} first when {topic} is considered.",
+    "Guidance for {topic} also weighs {c1}.",
+)  # fmt: skip
+# Facts of the case that ground nothing: no negation, no result of treatment, no body part.
+CASE_FACTS = (
+    "The treating physician requested {topic} at the most recent visit.",
+    "The patient has been treated with {care} over the past {k} months.",
+    "At the most recent visit the patient rated the pain at {p}/10.",
+    "The request was submitted with a progress report from the treating physician.",
+    "The patient continues to be seen by the treating physician every {k} weeks.",
+    "The diagnoses listed by the treating physician include {diagnosis}.",
+    "The most recent report lists {medications} among the current medications.",
+    "The patient was last evaluated {k} weeks before the request was made.",
+    "The request followed a visit at which the patient described {effect}.",
+)  # fmt: skip
+MAX_GUIDANCE = 4
+# Facts a ground would contradict: the care tried ('has not yet tried'), a pain score.
+CONTRADICTED = {NO_CONSERVATIVE: "{care}", NO_IMPROVEMENT: "{p}", IMPROVEMENT: "{p}"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,51 +229,58 @@ def summary_text(rng: random.Random, patient: Patient) -> str:
     return " ".join(head + body + tail)
 
 
+# The fields of GUIDANCE and CASE_FACTS besides {topic} and the criteria, made only when used.
+FIELDS: dict[str, Callable[[random.Random], object]] = {
+    "care": lambda rng: _pick(rng, PRIOR_CARE, 2),
+    "diagnosis": lambda rng: _pick(rng, GENERAL_DIAGNOSES, 2),
+    "medications": lambda rng: _pick(rng, MEDICATION_NAMES, 2),
+    "effect": lambda rng: rng.choice(EFFECTS),
+    "k": lambda rng: rng.randint(2, 12),
+    "p": lambda rng: rng.randint(4, 9),
+}
+
+
 def rationale_text(
-    rng: random.Random, treatment: str, topic: str, upheld: bool, site: Site | None
+    rng: random.Random,
+    treatment: str,
+    kind: Kind,
+    upheld: bool,
+    site: Site | None,
+    reasons: tuple[str, ...],
 ) -> str:
-    """Write a 100-300 word decision rationale ending in the decision."""
+    """Write a 100-300 word decision rationale stating its reasons and ending in the decision.
+
+    The guideline comes first, then the case in the reviewer's words, the grounds and the
+    decision: the order of a real rationale, and the one in which a reader tells the voices apart.
+    """
     target = rng.randint(100, 300)
+    topic = kind.topic
 
     def fill(template: str) -> str:
-        pain = rng.randint(5, 9)
-        return template.format(
-            topic=topic, p=pain, p2=pain - rng.randint(2, 4), k=rng.randint(4, 12)
-        )
+        values = {name: make(rng) for name, make in FIELDS.items() if f"{{{name}}}" in template}
+        if "{c1}" in template:
+            values["c1"], values["c2"] = rng.sample(CRITERIA, 2)
+        sentence = template.format(topic=topic, **values)
+        return sentence[0].upper() + sentence[1:]
 
-    c1, c2 = rng.sample(CRITERIA, 2)
-    opening = rng.choice(STATEMENTS).format(topic=topic, c1=c1, c2=c2)
-    sentences = [opening[0].upper() + opening[1:]]
-    if site is not None:
-        sentences.append(f"This request concerns the {site.phrase} ({site.complaint}).")
-    facts = AGAINST if upheld else FOR
-    if upheld:
-        ending = rng.choice(
-            (
-                f"Therefore, the request for {treatment} is not medically necessary.",
-                f"For these reasons {treatment} is not medically necessary.",
-            )
-        )
-    else:
-        ending = rng.choice(
-            (
-                f"Therefore, the request for {treatment} is medically necessary.",
-                f"Given this documentation, {treatment} is medically necessary.",
-            )
-        )
-    words = sum(len(s.split()) for s in sentences) + len(ending.split())
-    unused = list(facts)
-    rng.shuffle(unused)
-    while words < target:
-        lead = rng.choice(LEADS)
-        fact = unused.pop() if unused else rng.choice(facts)
-        sentence = f"{lead} {fill(fact)}."
-        if rng.random() < 0.3:
-            c = rng.choice(CRITERIA)
-            sentence += (
-                f" The guideline also looks for {c}, which is {'not ' if upheld else ''}shown."
-            )
-        sentences.append(sentence)
+    guidance = [fill(rng.choice(STATEMENTS))]
+    case = [f"This request concerns the {site.phrase} ({site.complaint})."] if site else []
+    written = ground_sentences(rng, reasons, kind, site, upheld)
+    grounds = [sentences[:1] for sentences in written]
+    ending = verdict(rng, reasons, treatment, upheld)
+    words = sum(len(s.split()) for s in guidance + case + sum(grounds, [])) + len(ending.split())
+    # Padding, up to the target: a second sentence on a ground, facts of the case, more of
+    # the guideline (a few sentences of it, so that it does not make up the rationale).
+    contradicted = [CONTRADICTED[r] for r in reasons if r in CONTRADICTED]
+    facts = [f for f in CASE_FACTS if not any(field in f for field in contradicted)]
+    pads = [(grounds[i], s[1], False) for i, s in enumerate(written) if len(s) > 1]
+    pads += [(case, fact, True) for fact in facts]
+    pads += [(guidance, text, True) for text in rng.sample(GUIDANCE, MAX_GUIDANCE)]
+    rng.shuffle(pads)
+    for out, text, is_template in pads:
+        if words >= target:
+            break
+        sentence = fill(text) if is_template else text
+        out.append(sentence)
         words += len(sentence.split())
-    sentences.append(ending)
-    return " ".join(sentences)
+    return " ".join(guidance + case + sum(grounds, []) + [ending])

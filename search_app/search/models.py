@@ -77,6 +77,16 @@ class SearchPage:
     facets: dict[str, tuple[FacetValue, ...]] = field(default_factory=dict)
     notice: str | None = None  # what happened to a malformed query
     suggestion: str | None = None  # "did you mean"
+    # (what was typed, what was searched besides it): synonyms, the values a short facet
+    # name stands for
+    also_searched: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    @property
+    def also_searched_text(self) -> str | None:
+        """Say what the search added to the words typed: 'PT: physical therapy, physiotherapy'."""
+        if not self.also_searched:
+            return None
+        return "; ".join(f"{typed}: {', '.join(added)}" for typed, added in self.also_searched)
 
     @property
     def page_count(self) -> int:

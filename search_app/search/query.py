@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from indexer.engine.query import (
     CASE_FIELD,
@@ -13,6 +13,7 @@ from indexer.engine.query import (
     AnyOf,
     FacetTerm,
     Fuzzy,
+    Near,
     Node,
     Not,
     Phrase,
@@ -27,6 +28,7 @@ __all__ = [
     "AnyOf",
     "FacetTerm",
     "Fuzzy",
+    "Near",
     "Node",
     "Not",
     "Phrase",
@@ -34,22 +36,37 @@ __all__ = [
     "Word",
 ]
 
-QUERY_HELP = """\
-Words are ANDed and match any form of the word (inject finds injection, injections).
-"return to work"      exact phrase: no stemming, short words kept
-"opioid taper"~5      the words within 5 positions of each other, in any order
-                      (both within the treatment, the rationale or the summary)
-cream OR gel          either word; NOT lidocaine or -lidocaine excludes a word
-(ESI OR epidural) -cervical   parentheses group
-gabapent*             words starting with gabapent
-gabapentn~            words within 1 edit (~2: 2 edits)
-treatment:  rationale:  summary:   search one part of a decision (treatment:MRI)
-case:CM16-0213037     one case number
-outcome:Upheld  category:Surgery  subcategory:Opioids  guideline:ODG  specialty:"Internal Medicine"
-state:California  body_region:Knee  year:2016  case_outcome:Overturned   filter by a facet
-reason:"No functional improvement"   the reviewer's reasons; any run of a reason's words
-                      names it (reason:exceeds, reason:"not recommended")
-Brand and generic drug names and abbreviations (PT, ESI, TENS) are searched together."""
+# The search syntax help: each example, and what it means. Every example is a test: it must
+# find decisions in the shared corpus (tests/search/test_query.py).
+QUERY_EXAMPLES: tuple[tuple[str, str], ...] = (
+    ("injection lumbar", "every word, each in any form (injection finds injections, injected)"),
+    ('"return to work"', "exactly these words in this order: no other forms, no synonyms"),
+    ('"PT"', "one word exactly as written (quotes keep a word from its forms and synonyms)"),
+    ("norco", "a drug finds its brand and generic names (Norco, hydrocodone, Vicodin)"),
+    ("ESI", "an abbreviation finds its spelled-out form, and only itself or its plural"),
+    ("MRI lumbar OR knee", "OR binds first: MRI and (lumbar or knee)"),
+    ("knee NOT surgery", "NOT or - excludes: knee -surgery"),
+    ("(ESI OR epidural) -cervical", "parentheses group"),
+    ("opioid w/5 taper", "within 5 words, any order, any forms (opioids ... tapering)"),
+    ('"opioid taper"~5', "the same as opioid w/5 taper"),
+    ("physical pre/2 therapy", "the first within 2 words before the second"),
+    ("gabapent*", "words starting with gabapent"),
+    ("gabapentn~", "words within 1 edit (~2: 2 edits)"),
+    ("treatment:MRI", "one part of a decision: treatment:, rationale:, summary:"),
+    ("treatment:(MRI OR CT)", "a group in one part or facet"),
+    ("CM16-0213037", "a case number (spaces or a missing dash are fine); also case:CM16-0213037"),
+    ("outcome:Upheld", "a facet: outcome, case_outcome, category, subcategory, year, ..."),
+    ("guideline:ODG", "a facet by a short name (ODG, MTUS, ACOEM; state:CA; body_region:neck)"),
+    ('specialty:"Internal Medicine"', "a facet value of several words"),
+    ('reason:"No functional improvement"', "the reviewer's reasons; by short name: reason:exceeds"),
+)
+QUERY_NOTES = (
+    "Each search says what it also searched; put a word in quotes to search only that word."
+)
+_WIDTH = max(len(example) for example, _ in QUERY_EXAMPLES) + 2
+QUERY_HELP = "\n".join(
+    [*(f"{example:<{_WIDTH}}{meaning}" for example, meaning in QUERY_EXAMPLES), QUERY_NOTES]
+)
 
 MAX_NESTING = 20
 MAX_FUZZY_EDITS = 2
@@ -58,6 +75,13 @@ MAX_FUZZY_TERMS = 50
 TEXT_FIELD_NAMES = frozenset(TEXT_FIELDS)
 QUERY_FIELDS = frozenset((*TEXT_FIELDS, CASE_FIELD, *FACETS))
 OPERATORS = frozenset(("AND", "OR", "NOT"))
+MAX_DISTANCE = 100
+# A case number as typed or pasted: CM16-0213037, cm16 0213037, CM160213037, CM 16-0213037.
+CASE_NUMBER_RE = re.compile(
+    r"(?<![\w-])CM\s?(?P<year>\d{2})(?:\s*[-\u2010-\u2015]\s*|\s+)?(?P<number>\d{4,8})(?![\w-])",
+    re.IGNORECASE,
+)
+LETTER_ID_RE = re.compile(r"(?:CM\d{2}-\d{4,8}|NOCASE-[0-9A-F]{12})", re.IGNORECASE)
 
 _TOKEN_RE = re.compile(
     r"""
@@ -66,6 +90,8 @@ _TOKEN_RE = re.compile(
     | (?P<rparen>\))
     | (?P<neg>-(?=[^\s)-]))
     | (?P<phrase>(?:(?P<pfield>[A-Za-z_]+):)?"(?P<ptext>[^"]*)(?P<pclose>"(?:~(?P<slop>\d+))?|$))
+    | (?P<near>(?<![^\s()])(?P<kind>[Ww]|[Pp][Rr][Ee])/(?P<distance>\d+)(?=[\s()"]|$))
+    | (?P<group>(?P<gfield>[A-Za-z_]+):\()
     | (?P<word>[^\s()"]+)
     """,
     re.VERBOSE,
@@ -89,16 +115,28 @@ class ParsedQuery:
 
 @dataclass(frozen=True, slots=True)
 class _Token:
-    kind: str  # lparen rparen not or and term
+    kind: str  # lparen group rparen not or and near term
     node: Node | None = None
     raw: str = ""
+    field: str = ""  # a group's field
+    distance: int = 0  # a near's
+    ordered: bool = False
+
+
+def normalize_case_numbers(text: str) -> str:
+    """Write every case number in text as the letters do: CM16-0213037."""
+    return CASE_NUMBER_RE.sub(lambda m: f"CM{m['year']}-{m['number']}", text)
 
 
 def _tokens(text: str, notices: list[str]) -> list[_Token]:
     tokens: list[_Token] = []
-    for match in _TOKEN_RE.finditer(text):
+    for match in _TOKEN_RE.finditer(normalize_case_numbers(text)):
         if match["lparen"]:
             tokens.append(_Token("lparen", raw="("))
+        elif match["group"]:
+            tokens.append(_group_token(match["gfield"], notices))
+        elif match["near"]:
+            tokens.append(_near_token(match, notices))
         elif match["rparen"]:
             tokens.append(_Token("rparen", raw=")"))
         elif match["neg"]:
@@ -110,25 +148,47 @@ def _tokens(text: str, notices: list[str]) -> list[_Token]:
     return tokens
 
 
+def _group_token(field_name: str, notices: list[str]) -> _Token:
+    name = field_name.lower()
+    if name in QUERY_FIELDS:
+        return _Token("group", raw=f"{field_name}:(", field=name)
+    notices.append(f"'{field_name}' is not a field; searched the group's words everywhere")
+    return _Token("lparen", raw="(")
+
+
+def _near_token(match: re.Match[str], notices: list[str]) -> _Token:
+    distance = int(match["distance"])
+    if distance > MAX_DISTANCE:
+        notices.append(f"Proximity {match['near']} lowered to {MAX_DISTANCE}")
+        distance = MAX_DISTANCE
+    if distance < 1:
+        notices.append(f"Proximity {match['near']} raised to 1")
+        distance = 1
+    ordered = match["kind"].lower() == "pre"
+    return _Token("near", raw=match["near"], distance=distance, ordered=ordered)
+
+
 def _phrase_tokens(match: re.Match[str], notices: list[str]) -> list[_Token]:
     text = " ".join(match["ptext"].split())
     if not match["pclose"]:
         notices.append('Closed an unbalanced quote (")')
     slop = int(match["slop"]) if match["slop"] else None
-    if slop is not None and slop > 100:
-        notices.append(f"Proximity ~{slop} lowered to ~100")
-        slop = 100
+    if slop is not None and slop > MAX_DISTANCE:
+        notices.append(f"Proximity ~{slop} lowered to ~{MAX_DISTANCE}")
+        slop = MAX_DISTANCE
     field_name = match["pfield"]
     if not text:
         notices.append("Ignored an empty phrase")
         return []
+    if field_name is None and slop is None and LETTER_ID_RE.fullmatch(text):
+        return [_Token("term", FacetTerm(CASE_FIELD, text.upper()), raw=match.group(0))]
     if field_name is None:
         return [_Token("term", Phrase(text, None, slop), raw=match.group(0))]
     name = field_name.lower()
     if name in TEXT_FIELD_NAMES:
         return [_Token("term", Phrase(text, name, slop), raw=match.group(0))]
     if name in QUERY_FIELDS:
-        return [_Token("term", FacetTerm(name, text), raw=match.group(0))]
+        return [_Token("term", _facet_term(name, text), raw=match.group(0))]
     notices.append(f"'{field_name}' is not a field; searched \"{text}\" as a phrase")
     return [_Token("term", Phrase(text, None, slop), raw=match.group(0))]
 
@@ -161,10 +221,18 @@ def _word_tokens(raw: str, notices: list[str]) -> list[_Token]:
 def _field_term(name: str, value: str, notices: list[str]) -> Node:
     if name in TEXT_FIELD_NAMES:
         return _plain(value, name, notices)
+    return _facet_term(name, value)
+
+
+def _facet_term(name: str, value: str) -> FacetTerm:
+    if name == CASE_FIELD:
+        return FacetTerm(name, normalize_case_numbers(value).strip().upper())
     return FacetTerm(name, value)
 
 
 def _plain(word: str, field_name: str | None, notices: list[str]) -> Node:
+    if field_name is None and LETTER_ID_RE.fullmatch(word):  # a case number: that case
+        return FacetTerm(CASE_FIELD, word.upper())
     if word.endswith("*"):
         stem = word.rstrip("*")
         if len(stem) >= MIN_PREFIX_CHARS and "*" not in stem:
@@ -204,7 +272,7 @@ class _Parser:
     def parse(self) -> Node | None:
         parts: list[Node] = []
         while self.peek() is not None:
-            node = self.parse_or()
+            node = self.parse_and()
             if node is not None:
                 parts.append(node)
             if self.peek() == "rparen":
@@ -212,14 +280,46 @@ class _Parser:
                 self.notices.append("Ignored an unmatched ')'")
         return _all_of(parts)
 
+    # Precedence, as in Westlaw, Lexis and Lucene: OR binds tightest, then w/N, then AND
+    # (written or implied), so `MRI lumbar OR knee` is MRI AND (lumbar OR knee).
+
+    def parse_and(self) -> Node | None:
+        parts: list[Node] = []
+        while self.peek() not in (None, "rparen"):
+            if self.peek() == "and":
+                self.take()
+                if not parts or self.peek() in (None, "rparen", "or", "and", "near"):
+                    self.notices.append("Ignored AND without a term on both sides")
+                continue
+            node = self.parse_near()
+            if node is not None:
+                parts.append(node)
+        return _all_of(parts)
+
+    def parse_near(self) -> Node | None:
+        first = self.parse_or()
+        previous = first
+        nears: list[Node] = []
+        while self.peek() == "near":
+            token = self.take()
+            following = self.parse_or()
+            if previous is None or following is None:
+                self.notices.append(f"Ignored {token.raw} without a term on both sides")
+                previous = previous or following
+                first = first or following
+                continue
+            nears.append(Near((previous, following), token.distance, token.ordered))
+            previous = following  # a w/5 b w/3 c: a near b, and b near c
+        return _all_of(nears) if nears else first
+
     def parse_or(self) -> Node | None:
         options: list[Node] = []
-        first = self.parse_and()
+        first = self.parse_unary() if self.peek() not in _NOT_OPERANDS else None
         if first is not None:
             options.append(first)
         while self.peek() == "or":
             self.take()
-            nxt = self.parse_and()
+            nxt = self.parse_unary() if self.peek() not in _NOT_OPERANDS else None
             if nxt is None or not options:
                 self.notices.append("Ignored OR without a term on both sides")
             if nxt is not None:
@@ -228,25 +328,12 @@ class _Parser:
             return options[0]
         return AnyOf(tuple(options)) if options else None
 
-    def parse_and(self) -> Node | None:
-        parts: list[Node] = []
-        while self.peek() not in (None, "rparen", "or"):
-            if self.peek() == "and":
-                self.take()
-                if not parts or self.peek() in (None, "rparen", "or", "and"):
-                    self.notices.append("Ignored AND without a term on both sides")
-                continue
-            node = self.parse_unary()
-            if node is not None:
-                parts.append(node)
-        return _all_of(parts)
-
     def parse_unary(self) -> Node | None:
         negations = 0
         while self.peek() == "not":
             self.take()
             negations += 1
-        if negations and self.peek() in (None, "rparen", "or", "and"):
+        if negations and self.peek() in _NOT_OPERANDS:
             self.notices.append("Ignored NOT (or '-') with nothing after it")
             return None
         node = self.parse_atom()
@@ -258,22 +345,46 @@ class _Parser:
         token = self.take()
         if token.kind == "term":
             return token.node
-        if token.kind != "lparen":
+        if token.kind not in ("lparen", "group"):
             return None
         if self.depth >= MAX_NESTING:
             self.notices.append(f"Parentheses nested over {MAX_NESTING} deep were ignored")
             return None
         self.depth += 1
-        node = self.parse_or()
-        while self.peek() not in (None, "rparen"):
-            extra = self.parse_or()
-            node = _all_of([n for n in (node, extra) if n is not None])
+        node = self.parse_and()
         self.depth -= 1
         if self.peek() == "rparen":
             self.take()
         else:
             self.notices.append("Closed an unbalanced '('")
+        if token.kind == "group" and node is not None:
+            return _in_field(node, token.field)
         return node
+
+
+# What cannot start an operand: the parser stops there.
+_NOT_OPERANDS = frozenset((None, "rparen", "or", "and", "near"))
+
+
+def _in_field(node: Node, name: str) -> Node:
+    """Give a group's words the group's field: field:(a OR b) is field:a OR field:b."""
+    if isinstance(node, AllOf | AnyOf):
+        return type(node)(tuple(_in_field(child, name) for child in node.children))
+    if isinstance(node, Not):
+        return Not(_in_field(node.child, name))
+    if name in TEXT_FIELD_NAMES:
+        if isinstance(node, Near):
+            return Near(
+                tuple(_in_field(c, name) for c in node.children), node.distance, node.ordered
+            )
+        if isinstance(node, Word | Phrase | Prefix | Fuzzy) and node.field is None:
+            return replace(node, field=name)
+        return node
+    if isinstance(node, Near):
+        return AllOf(tuple(_in_field(c, name) for c in node.children))
+    if isinstance(node, Word | Phrase | Prefix | Fuzzy) and node.field is None:
+        return _facet_term(name, node.text)
+    return node
 
 
 def _all_of(parts: Sequence[Node]) -> Node | None:
@@ -306,6 +417,6 @@ def plain_words(node: Node | None) -> tuple[str, ...]:
         return ()
     if isinstance(node, Word):
         return (node.text,)
-    if isinstance(node, AllOf | AnyOf):
+    if isinstance(node, AllOf | AnyOf | Near):
         return tuple(w for child in node.children for w in plain_words(child))
     return ()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date
 
@@ -15,6 +16,8 @@ from search_app.search.models import (
     BadRequest,
     SearchRequest,
 )
+
+NOT_TEXT_RE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
 
 DATE_PARAMS = ("decided_from", "decided_to", "injured_from", "injured_to")
 MAX_FACET_VALUES = 50
@@ -55,7 +58,9 @@ def parse_request(pairs: Iterable[tuple[str, str]]) -> SearchRequest:
                 values.append(value)
         else:
             scalars.setdefault(key, value)
-    query = " ".join(scalars.get("q", "").split())
+    # Control characters and noncharacters typed or pasted into the box are no search text,
+    # and would garble the page and the feed that echo the query.
+    query = " ".join(NOT_TEXT_RE.sub(" ", scalars.get("q", "")).split())
     if len(query) > MAX_QUERY_CHARS:
         raise BadRequest(f"q is {len(query)} characters; the limit is {MAX_QUERY_CHARS}")
     sort = scalars.get("sort", "relevance")

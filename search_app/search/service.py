@@ -88,6 +88,7 @@ class Matches:
     every: bool  # an empty query: relevance order is document order
     highlights: Highlights
     notices: tuple[str, ...]
+    expansions: tuple[tuple[str, tuple[str, ...]], ...]
     base: BoolArray
     final: BoolArray
     masks: dict[str, BoolArray]
@@ -139,6 +140,7 @@ def _matches(snap: Snapshot, req: SearchRequest) -> Matches:
         matched.every,
         matched.highlights,
         notices,
+        matched.expansions,
         _frozen(base),
         _frozen(final),
         masks,
@@ -217,6 +219,7 @@ def run_search(index: Index, req: SearchRequest) -> SearchPage:
             facets=facet_values(snap, counts, req),
             notice="; ".join(found.notices) or None,
             suggestion=suggestion,
+            also_searched=found.expansions,
         )
 
 

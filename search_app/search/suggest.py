@@ -23,8 +23,15 @@ def _distance(a: str, b: str) -> int:
 
 
 def _correction(snap: Snapshot, word: str) -> str | None:
+    """Return a likelier word of the letters, or None.
+
+    A name of the synonym and drug tables (Soma, LESI) is never "corrected": it is rare in
+    the letters because it is a name, not because it is misspelled.
+    """
     lowered = word.lower()
     if len(lowered) < 4 or not lowered.isalpha():
+        return None
+    if snap.synonyms(lowered) - {lowered}:
         return None
     df = snap.doc_frequency(lowered, exact=True)
     if df > SUGGEST_MAX_DF:

@@ -69,6 +69,7 @@ def page_json(page: SearchPage) -> dict[str, Any]:
         "query": page.request.query,
         "notice": page.notice,
         "suggestion": page.suggestion,
+        "also_searched": [{"typed": t, "searched": list(a)} for t, a in page.also_searched],
         "total": page.total,
         "page": page.request.page,
         "per_page": page.request.per_page,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
 from typing import Any
@@ -35,6 +36,9 @@ LIST_SEPARATOR = "; "
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ATOM_NS = "http://www.w3.org/2005/Atom"
 REASON_SCHEME = "reason"  # Atom category scheme of the reviewer's reasons
+# Characters XML 1.0 does not allow (controls but tab and newlines, surrogates, U+FFFE and
+# U+FFFF). The parser drops them from letters; a query typed with one must not break a feed.
+NOT_XML_RE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 UrlFor = Callable[[Hit], str]
 
@@ -117,10 +121,16 @@ def _stamp(value: date | None, fallback: datetime) -> str:
     return f"{value.isoformat()}T00:00:00Z"
 
 
+def xml_text(text: str) -> str:
+    """Return text without the characters XML 1.0 cannot hold."""
+    return NOT_XML_RE.sub("", text)
+
+
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-    element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
+    safe = {name: xml_text(value) for name, value in attrs.items()}
+    element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", safe)
     if text is not None:
-        element.text = text
+        element.text = xml_text(text)
     return element
 
 

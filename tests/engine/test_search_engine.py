@@ -59,9 +59,58 @@ QUERIES: list[tuple[str, wq.Query]] = [
     ),
     ("long phrase, no pairs", wq.Phrase("rationale_exact", ["return", "to", "work"])),
     ("near, a stop word", spans.SpanNear2([T("text_exact", "to"), T("text_exact", "work")], 2)),
+    (
+        "near, word forms",
+        spans.SpanNear2(
+            [
+                spans.SpanOr([T("text_exact", w) for w in ("opioid", "opioids")]),
+                spans.SpanOr([T("text_exact", w) for w in ("taper", "tapering", "tapered")]),
+            ],
+            slop=5,
+            ordered=False,
+        ),
+    ),
+    (
+        "near, a word and forms, ordered",
+        spans.SpanNear2(
+            [
+                T("text_exact", "physical"),
+                spans.SpanOr([T("text_exact", "therapy"), T("text_exact", "therapies")]),
+            ],
+            slop=3,
+        ),
+    ),
+    (
+        "near, a phrase",
+        spans.SpanNear2(
+            [
+                spans.SpanNear2([T("text_exact", "physical"), T("text_exact", "therapy")]),
+                T("text_exact", "lumbar"),
+            ],
+            slop=10,
+            ordered=False,
+        ),
+    ),
     ("missing field", T("nosuchfield", "x")),
     ("no match", wq.Phrase("text_exact", ["zzz", "qqq"])),
 ]
+
+
+def span_field(query: wq.Query) -> str:
+    """The field of a span query's first word."""
+    while not isinstance(query, wq.Term):
+        query = query.subqs[0] if isinstance(query, spans.SpanOr) else query.qs[0]
+    return str(query.fieldname)
+
+
+def on_field(query: wq.Query, part: str) -> wq.Query:
+    """A NEAR of words and ORs of words (SpanOr), on another field."""
+    if isinstance(query, spans.SpanOr):
+        return spans.SpanOr([on_field(q, part) for q in query.subqs])
+    if isinstance(query, spans.SpanNear2):
+        subqueries = [on_field(q, part) for q in query.qs]
+        return spans.SpanNear2(subqueries, query.slop, query.ordered, query.mindist)
+    return T(part, query.text)
 
 
 def by_pairs(query: wq.Query) -> wq.Query:
@@ -84,15 +133,8 @@ def in_parts(query: wq.Query, phrases: bool = True) -> wq.Query:
         if len(words) == 2:
             return wq.Term("text_pairs", pair_terms(words)[0])
         return wq.Or([wq.Phrase(part, words) for part in POSITION_PARTS[query.fieldname]])
-    if isinstance(query, spans.SpanNear2) and query.qs[0].fieldname in POSITION_PARTS:
-        return wq.Or(
-            [
-                spans.SpanNear2(
-                    [T(part, q.text) for q in query.qs], query.slop, query.ordered, query.mindist
-                )
-                for part in POSITION_PARTS[query.qs[0].fieldname]
-            ]
-        )
+    if isinstance(query, spans.SpanNear2) and span_field(query) in POSITION_PARTS:
+        return wq.Or([on_field(query, part) for part in POSITION_PARTS[span_field(query)]])
     if isinstance(query, wq.And | wq.Or):
         return type(query)([in_parts(q, phrases) for q in query.subqueries])
     return query

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from indexer.letter import Layout, Letter, Outcome, UnreadableLetter
-from indexer.read.clean import clean_text
+from indexer.read.clean import clean_text, join_pdf_hyphens
 from indexer.read.parse import (
     find_age,
     find_application_received,
@@ -94,6 +95,66 @@ def test_every_corpus_letter_has_items_and_no_missing_reviewer(corpus_dir: Path)
         assert letter.decisions, path.name
         assert letter.reviewer_specialties and letter.reviewer_states, path.name
         assert all(d.rationale and d.treatment for d in letter.decisions), path.name
+
+
+# Characters XML 1.0 allows (section 2.2); anything else breaks an Atom feed.
+NOT_XML_RE = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list | tuple):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def test_no_text_field_of_a_corpus_letter_holds_a_character_xml_cannot(corpus_dir: Path) -> None:
+    for path in iter_letter_files([corpus_dir]):
+        for text in _strings(parse_file(path).to_json()):
+            assert not NOT_XML_RE.search(text), (path.name, NOT_XML_RE.findall(text))
+            assert "\ufffe" not in text, path.name
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # PDFium writes U+FFFE where a line ended in a hyphen (snippets from the letters).
+        pytest.param("electro\ufffemyography", "electromyography", id="table-word"),
+        pytest.param(
+            "the radicul\ufffeopathy, radiculopathy",
+            "the radiculopathy, radiculopathy",
+            id="letter-word",
+        ),
+        pytest.param("documen\ufffetation", "documentation", id="cut-mid-word"),
+        pytest.param("anti\ufffeinflammatories", "anti-inflammatories", id="prefix"),
+        pytest.param("non\ufffecertified", "non-certified", id="prefix-non"),
+        pytest.param("x\uffferays", "x-rays", id="letter-prefix"),
+        pytest.param("follow\ufffeup visit", "follow-up visit", id="compound"),
+        pytest.param(
+            "skilled\ufffenursing: skilled, nursing",
+            "skilled-nursing: skilled, nursing",
+            id="two-words",
+        ),
+        pytest.param("L4\ufffe5", "L4-5", id="level"),
+        pytest.param("Regulations-and\ufffeGuidance", "Regulations-and-Guidance", id="title"),
+        pytest.param("x-ray and x\uffferay", "x-ray and x-ray", id="letter-hyphenates"),
+        pytest.param("hyphen\ufffe\nbroke", "hyphenbroke", id="line-break-after"),
+        pytest.param("stray \ufffe mark", "stray - mark", id="stray"),
+    ],
+)
+def test_pdf_hyphen_marks(text: str, expected: str) -> None:
+    assert join_pdf_hyphens(text) == expected
+    assert clean_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    "char", ["\x01", "\x1b", "\x7f", "\x9b", "\ufdd0", "\uffff", "\U0001fffe", "\ud800"]
+)
+def test_cleaning_drops_controls_and_noncharacters(char: str) -> None:
+    assert clean_text(f"knee{char} pain") == "knee pain"
 
 
 # --- header fields --------------------------------------------------------------------

@@ -6,9 +6,49 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.engine.query import AllOf, AnyOf, FacetTerm, Fuzzy, Not, Phrase, Prefix, Word
+from indexer.engine.query import (
+    AllOf,
+    AnyOf,
+    FacetTerm,
+    Fuzzy,
+    Near,
+    Not,
+    Phrase,
+    Prefix,
+    Word,
+)
 from indexer.engine.whoosh.compile import compile_query
 from search_app.search.query import parse_query, plain_words
+
+# The issue's examples (issue 21): each is also fed to the Atom feed test.
+ISSUE_QUERIES = [
+    '"physical therapy"',
+    "physiotherapy",
+    "PT",
+    '"urine drug screening"',
+    '"epidural steroid injection"',
+    "hydrocodone",
+    "norco",
+    "oxycodone",
+    "percocet",
+    "neck",
+    "cervical",
+    '"SI joint"',
+    "sacroiliac",
+    "MRI lumbar OR knee",
+    "treatment:(MRI OR CT)",
+    '"opioid taper"~5',
+    "opioid w/5 taper",
+    "guideline:ODG",
+    "guideline:MTUS",
+    "guideline:ACOEM",
+    "TENS",
+    "Soma",
+    "LESI",
+    "CM16-0213037",
+    "CM16 0213037",
+    "CM160213037",
+]
 
 
 class FakeContext:
@@ -26,6 +66,12 @@ class FakeContext:
 
     def fuzzy_terms(self, fieldname: str, word: str, edits: int) -> tuple[str, ...]:
         return ("gabapentin",) if word.startswith("gaba") else ()
+
+    def word_forms(self, fieldname: str, word: str) -> tuple[str, ...]:
+        return {"taper": ("taper", "tapering"), "opioid": ("opioid", "opioids")}.get(word, (word,))
+
+    def prefix_terms(self, fieldname: str, prefix: str) -> tuple[str, ...]:
+        return ("gabapentin",) if "gabapentin".startswith(prefix) else ()
 
 
 @pytest.mark.parametrize(
@@ -58,6 +104,74 @@ class FakeContext:
         pytest.param("case:CM16-0213037", FacetTerm("case", "CM16-0213037"), id="case"),
         pytest.param("L5-S1", Word("L5-S1"), id="inner-hyphen"),
         pytest.param("NOT NOT knee", Word("knee"), id="double-not"),
+        pytest.param(
+            "MRI lumbar OR knee",
+            AllOf((Word("MRI"), AnyOf((Word("lumbar"), Word("knee"))))),
+            id="or-binds-first",
+        ),
+        pytest.param(
+            "MRI AND lumbar OR knee",
+            AllOf((Word("MRI"), AnyOf((Word("lumbar"), Word("knee"))))),
+            id="or-before-and",
+        ),
+        pytest.param(
+            "knee -surgery OR injection",
+            AllOf((Word("knee"), AnyOf((Not(Word("surgery")), Word("injection"))))),
+            id="or-of-a-negation",
+        ),
+        pytest.param(
+            "treatment:(MRI OR CT)",
+            AnyOf((Word("MRI", "treatment"), Word("CT", "treatment"))),
+            id="field-group",
+        ),
+        pytest.param(
+            'rationale:("medically necessary" -surgery)',
+            AllOf((Phrase("medically necessary", "rationale"), Not(Word("surgery", "rationale")))),
+            id="field-group-phrase",
+        ),
+        pytest.param(
+            "guideline:(ODG OR MTUS)",
+            AnyOf((FacetTerm("guideline", "ODG"), FacetTerm("guideline", "MTUS"))),
+            id="facet-group",
+        ),
+        pytest.param("opioid w/5 taper", Near((Word("opioid"), Word("taper")), 5), id="w-n"),
+        pytest.param("opioid W/5 taper", Near((Word("opioid"), Word("taper")), 5), id="w-n-upper"),
+        pytest.param(
+            "physical pre/2 therapy", Near((Word("physical"), Word("therapy")), 2, True), id="pre-n"
+        ),
+        pytest.param(
+            "(opioid OR narcotic) w/5 taper",
+            Near((AnyOf((Word("opioid"), Word("narcotic"))), Word("taper")), 5),
+            id="w-n-of-or",
+        ),
+        pytest.param(
+            "opioid OR narcotic w/5 taper",
+            Near((AnyOf((Word("opioid"), Word("narcotic"))), Word("taper")), 5),
+            id="or-binds-before-w-n",
+        ),
+        pytest.param(
+            "a w/5 b w/3 c",
+            AllOf((Near((Word("a"), Word("b")), 5), Near((Word("b"), Word("c")), 3))),
+            id="w-n-chain",
+        ),
+        pytest.param(
+            "knee w/3 pain MRI",
+            AllOf((Near((Word("knee"), Word("pain")), 3), Word("MRI"))),
+            id="w-n-before-and",
+        ),
+        pytest.param("CM16-0213037", FacetTerm("case", "CM16-0213037"), id="case-number"),
+        pytest.param("cm16-0213037", FacetTerm("case", "CM16-0213037"), id="case-lower"),
+        pytest.param("CM16 0213037", FacetTerm("case", "CM16-0213037"), id="case-spaced"),
+        pytest.param("CM160213037", FacetTerm("case", "CM16-0213037"), id="case-no-dash"),
+        pytest.param("CM 16-0213037", FacetTerm("case", "CM16-0213037"), id="case-space-after-cm"),
+        pytest.param('"CM16-0213037"', FacetTerm("case", "CM16-0213037"), id="case-quoted"),
+        pytest.param('case:"cm16 0213037"', FacetTerm("case", "CM16-0213037"), id="case-field"),
+        pytest.param(
+            "CM16-0213037 knee",
+            AllOf((FacetTerm("case", "CM16-0213037"), Word("knee"))),
+            id="case-and-word",
+        ),
+        pytest.param("nocase-0123456789ab", FacetTerm("case", "NOCASE-0123456789AB"), id="no-case"),
     ],
 )
 def test_parse_well_formed(text: str, tree: object) -> None:
@@ -87,6 +201,17 @@ def test_parse_well_formed(text: str, tree: object) -> None:
         pytest.param('""', None, "empty phrase", id="empty-phrase"),
         pytest.param("-knee", Not(Word("knee")), "only excludes", id="only-not"),
         pytest.param("a*", Word("a"), "prefix needs", id="short-prefix"),
+        pytest.param("w/5 knee", Word("knee"), "w/5 without", id="leading-w-n"),
+        pytest.param("knee w/5", Word("knee"), "w/5 without", id="trailing-w-n"),
+        pytest.param(
+            "knee w/500 pain", Near((Word("knee"), Word("pain")), 100), "lowered", id="w-n-capped"
+        ),
+        pytest.param(
+            "foo:(knee OR hip)",
+            AnyOf((Word("knee"), Word("hip"))),
+            "'foo' is not a field",
+            id="unknown-group-field",
+        ),
     ],
 )
 def test_parse_repairs_with_notice(text: str, tree: object, notice: str) -> None:
@@ -141,6 +266,45 @@ def test_negated_words_are_not_highlighted() -> None:
     compiled = compile_query(parse_query("knee -surgery").node, FakeContext())
     assert "knee" in compiled.highlights.words
     assert "surgery" not in compiled.highlights.words
+
+
+def test_a_quoted_phrase_gets_no_synonyms() -> None:
+    compiled = compile_query(parse_query('"physical therapy"').node, FakeContext())
+    assert repr(compiled.query) == (
+        "Phrase('text_exact', ['physical', 'therapy'], slop=1, boost=1.000000)"
+    )
+    assert compiled.expansions == []
+    quoted = compile_query(parse_query('"PT"').node, FakeContext())
+    assert repr(quoted.query) == "Term('text_exact', 'pt')"
+
+
+def test_a_word_says_what_it_also_searched() -> None:
+    compiled = compile_query(parse_query("PT").node, FakeContext())
+    assert compiled.expansions == [("PT", ("physical therapy",))]
+    together = compile_query(parse_query("physical therapy").node, FakeContext())
+    assert together.expansions == [("physical therapy", ("pt",))]
+
+
+def test_a_table_name_matches_as_written_or_plural_never_by_stem() -> None:
+    compiled = compile_query(parse_query("PT").node, FakeContext())
+    assert "Term('text_exact', 'pt')" in repr(compiled.query)
+    assert "Term('text_exact', 'pts')" in repr(compiled.query)
+    assert "Term('text', " not in repr(compiled.query)
+    assert "pt" in compiled.highlights.words and not compiled.highlights.stems
+
+
+def test_proximity_reads_word_forms() -> None:
+    compiled = compile_query(parse_query("opioid w/5 taper").node, FakeContext())
+    text = repr(compiled.query)
+    assert text.startswith("SpanNear2(") and "slop=5" in text and "ordered=False" in text
+    assert all(w in text for w in ("'opioids'", "'tapering'", "'opioid'", "'taper'"))
+    slop = compile_query(parse_query('"opioid taper"~5').node, FakeContext())
+    assert repr(slop.query) == text
+
+
+def test_proximity_of_something_else_is_and_with_a_notice() -> None:
+    compiled = compile_query(parse_query("outcome:Upheld w/5 knee").node, FakeContext())
+    assert any("Proximity joins words" in n for n in compiled.notices)
 
 
 def test_plain_words() -> None:

@@ -11,6 +11,7 @@ RESULT_KEYS = {
     "letter_id",
     "case_number",
     "decision_index",
+    "reasons",
     "treatment",
     "outcome",
     "category",
@@ -22,7 +23,17 @@ RESULT_KEYS = {
     "reviewer_states",
     "snippet",
 }
-PAGE_KEYS = {"query", "notice", "suggestion", "total", "page", "per_page", "results", "facets"}
+PAGE_KEYS = {
+    "query",
+    "notice",
+    "suggestion",
+    "also_searched",
+    "total",
+    "page",
+    "per_page",
+    "results",
+    "facets",
+}
 
 
 def test_search_shape(client: Any) -> None:

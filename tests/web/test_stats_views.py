@@ -88,7 +88,8 @@ def test_stats_page_has_charts_with_text_alternatives_and_tables(client: Any) ->
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     svgs = re.findall(r"<svg\b.*?</svg>", html, flags=re.S)
-    assert len(svgs) == len(DIMENSION_NAMES) + 1  # one per dimension and the monthly chart
+    # One per dimension, the monthly chart, and the reasons of upheld and of overturned decisions.
+    assert len(svgs) == len(DIMENSION_NAMES) + 3
     for svg in svgs:
         ids = re.search(r'aria-labelledby="([^" ]+) ([^" ]+)"', svg)
         assert ids, svg[:200]
@@ -129,6 +130,13 @@ def test_csv_tables_parse_and_match_the_api(client: Any, table: str) -> None:
         ]
     elif table == "month":
         assert [r["month"] for r in rows] == [m["month"] for m in api["by_month"]]
+    elif table == "reasons":
+        expected = [
+            (outcome.capitalize(), r["value"], r["decisions"])
+            for outcome in ("upheld", "overturned")
+            for r in api["reasons"][outcome]["rows"]
+        ]
+        assert [(r["outcome"], r["reason"], int(r["decisions"])) for r in rows] == expected
     else:
         expected = [("Overturned", c["value"]) for c in api["citations"]["overturned"]]
         expected += [("Upheld", c["value"]) for c in api["citations"]["upheld"]]

@@ -431,7 +431,7 @@ class Engine:
             result = self._phrase(query.fieldname, list(query.words))
         elif parts := self._near_in_parts(query):
             result = self._any([self._eval(q) for q in parts])
-        elif _two_term_near(query):
+        elif _two_sided_near(query):
             result = self._near(query)
         else:
             result = self._through_whoosh(query)
@@ -561,41 +561,37 @@ class Engine:
         """Split a NEAR on a field without positions into a NEAR on each of its parts."""
         if not isinstance(query, spans.SpanNear2) or not query.qs:
             return []
-        if not all(type(q) is wq.Term for q in query.qs):
-            return []
-        fieldname = query.qs[0].fieldname
-        parts = POSITION_PARTS.get(fieldname)
-        if not parts or any(q.fieldname != fieldname for q in query.qs):
+        fieldname = _span_field(query)
+        parts = POSITION_PARTS.get(fieldname or "")
+        if not fieldname or not parts:
             return []
         if fieldname not in self.schema or self.schema[fieldname].format.supports("positions"):
             return []
-        return [
-            spans.SpanNear2(
-                [wq.Term(part, q.text, boost=q.boost) for q in query.qs],
-                slop=query.slop,
-                ordered=query.ordered,
-                mindist=query.mindist,
-            )
-            for part in parts
-            if part in self.schema
-        ]
+        return [_in_field(query, part) for part in parts if part in self.schema]
 
     def _near(self, query: spans.SpanNear2) -> Scored:
-        """Match two words within slop positions (the second after the first when ordered).
+        """Match two sides within slop positions (the second after the first when ordered),
+        each side a word or any of several (a word's forms, an OR).
 
-        As Whoosh's SpanNear2: some occurrence of each, 1 to slop positions apart.
+        As Whoosh's SpanNear2: some occurrence of each, 1 to slop positions apart; scored as
+        Whoosh scores it, by the BM25F of every one of its words a document holds.
         """
-        first, second = query.qs
-        fieldname, slop, ordered = first.fieldname, int(query.slop), bool(query.ordered)
-        if fieldname not in self.schema:
+        first, second = (_side_words(q) for q in query.qs)
+        fieldname = _span_field(query)
+        slop, ordered = int(query.slop), bool(query.ordered)
+        if fieldname is None or fieldname not in self.schema:
             return self._empty()
         if not self.schema[fieldname].format.supports("positions"):
             return self._through_whoosh(query)
-        words = [str(first.text), str(second.text)]
-        (starts, others), docs, scores = self._positional(fieldname, words)
-        others = np.sort(others)
+        docs = np.flatnonzero(
+            self._side_candidates(fieldname, first)
+            & self._side_candidates(fieldname, second)
+            & self.gen.live
+        )
+        starts, docs = self._side_positions(fieldname, first, docs)
+        others, docs = self._side_positions(fieldname, second, docs)
         found = np.zeros(len(starts), dtype=np.bool_)
-        if len(others):
+        if len(others) and len(starts):
             # The nearest occurrence after each start, and (unordered) the nearest before it;
             # keys of another document differ by far more than any slop.
             after = np.searchsorted(others, starts, side="right")
@@ -609,16 +605,42 @@ class Engine:
         hits = np.unique(starts[found] >> _POSITION_BITS)
         result = self._empty()
         result.mask[hits] = True
-        result.scores[hits] = scores[_members_at(docs, hits)]
+        # As Whoosh sums its sides' matchers: a word on both sides counts twice.
+        result.scores = self._scores_at([(fieldname, w) for w in (*first, *second)], hits)
         return result
+
+    def _side_candidates(self, fieldname: str, words: Sequence[str]) -> BoolArray:
+        """Documents that may hold any of words (a superset), from their stems' postings."""
+        if len(words) == 1:
+            return self._candidates(fieldname, list(words))
+        mask = np.zeros(self.size, dtype=np.bool_)
+        for word in words:
+            mask |= self._candidates(fieldname, [word])
+        return mask
+
+    def _side_positions(
+        self, fieldname: str, words: Sequence[str], docs: IntArray
+    ) -> tuple[IntArray, IntArray]:
+        """Return the (document << 32 | position) keys of any of words in docs (sorted), and
+        the documents among docs that hold one."""
+        field = self.schema[fieldname]
+        keys: list[IntArray] = []
+        held: list[IntArray] = []
+        for word in words:
+            found, postings = self.positions(fieldname, field.to_bytes(word), docs)
+            keys.append(found)
+            held.append(postings.docs)
+        if not keys:
+            return _NONE, _NONE
+        return np.sort(np.concatenate(keys)), np.unique(np.concatenate(held))
 
     def _through_whoosh(self, query: wq.Query) -> Scored:
         """Let Whoosh find the matches; score NEAR as Whoosh does (its terms' BM25F sum)."""
         result = self._empty()
         docs = np.fromiter(self.searcher.docs_for_query(query), dtype=np.int64)
         result.mask[docs] = True
-        terms = [q for q in query.leaves() if isinstance(q, wq.Term)]
-        if isinstance(query, spans.SpanQuery) and terms:
+        terms = _span_terms(query) if isinstance(query, spans.SpanQuery) else []
+        if terms:
             result.scores = self._scores_at([(t.fieldname, t.text) for t in terms], docs)
             result.scores *= getattr(query, "boost", 1.0)
         else:
@@ -627,18 +649,61 @@ class Engine:
         return result
 
 
-def _two_term_near(query: wq.Query) -> bool:
-    """Tell whether query is a NEAR of two words of one positional field, as we compile it."""
+def _two_sided_near(query: wq.Query) -> bool:
+    """Tell whether query is a NEAR of two sides of one field, each a word or an OR of
+    words (SpanOr), as we compile it."""
     if not isinstance(query, spans.SpanNear2) or len(query.qs) != 2 or query.mindist != 1:
         return False
-    first, second = query.qs
-    return (
-        isinstance(first, wq.Term)
-        and isinstance(second, wq.Term)
-        and type(first) is type(second) is wq.Term
-        and first.fieldname == second.fieldname
-        and first.boost == second.boost == 1.0
-    )
+    if float(getattr(query, "boost", 1.0)) != 1.0 or _span_field(query) is None:
+        return False
+    return all(_side_words(q) for q in query.qs)
+
+
+def _side_words(query: wq.Query) -> tuple[str, ...]:
+    """The words of a NEAR's side: a plain Term's, or a SpanOr of plain Terms' (else none)."""
+    terms = query.subqs if isinstance(query, spans.SpanOr) else [query]
+    if not all(type(t) is wq.Term and t.boost == 1.0 for t in terms):
+        return ()
+    return tuple(str(t.text) for t in terms)
+
+
+def _span_terms(query: wq.Query) -> list[wq.Term]:
+    """Every Term of a span query, through its SpanOr and SpanNear2 parts."""
+    if isinstance(query, wq.Term):
+        return [query]
+    if isinstance(query, spans.SpanOr):
+        return [t for q in query.subqs for t in _span_terms(q)]
+    if isinstance(query, spans.SpanNear2):
+        return [t for q in query.qs for t in _span_terms(q)]
+    return [q for q in query.leaves() if isinstance(q, wq.Term)]
+
+
+def _span_field(query: wq.Query) -> str | None:
+    """The one field of a span query of Terms, SpanOrs and SpanNear2s (else None)."""
+    if isinstance(query, wq.Term):
+        return str(query.fieldname) if type(query) is wq.Term else None
+    if isinstance(query, spans.SpanOr):
+        parts = query.subqs
+    elif isinstance(query, spans.SpanNear2):
+        parts = query.qs
+    else:
+        return None
+    fields = {_span_field(q) for q in parts}
+    return fields.pop() if len(fields) == 1 and parts else None
+
+
+def _in_field(query: wq.Query, fieldname: str) -> wq.Query:
+    """The same span query of Terms, SpanOrs and SpanNear2s, on another field."""
+    if isinstance(query, spans.SpanOr):
+        return spans.SpanOr([_in_field(q, fieldname) for q in query.subqs])
+    if isinstance(query, spans.SpanNear2):
+        return spans.SpanNear2(
+            [_in_field(q, fieldname) for q in query.qs],
+            slop=query.slop,
+            ordered=query.ordered,
+            mindist=query.mindist,
+        )
+    return wq.Term(fieldname, query.text, boost=query.boost)
 
 
 def _phrase_starts(keys: list[IntArray]) -> IntArray:

@@ -34,6 +34,14 @@ __all__ = [
     "split_values",
 ]
 
+# The index's version, bumped when what a build writes changes while the fields stay the same
+# (the parser reads the letters' text differently, say): the version is a field's name, so
+# an index of another version has another schema, which the build refuses (SchemaChanged:
+# `imr-index build` exits 3 and `make index` rebuilds from the letters). The field holds
+# nothing. 2: PDFium's hyphen marks read as hyphens, noncharacters dropped (issue 21).
+SCHEMA_VERSION = 2
+VERSION_FIELD = f"schema_{SCHEMA_VERSION}"
+
 # Text fields. The stemmed ones serve plain words (no positions); the *_exact ones (no
 # stemming, no stop words dropped) serve quoted phrases and NEAR, so "return to work"
 # matches exactly as written.
@@ -126,6 +134,7 @@ SCHEMA = fields.Schema(
     decision_date=fields.DATETIME(stored=True, sortable=True),
     date_of_injury=fields.DATETIME(stored=True),
     letter_json=fields.STORED(),  # the whole letter, on decision 0 only
+    **{VERSION_FIELD: fields.STORED()},
 )
 
 

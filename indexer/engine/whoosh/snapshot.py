@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
+from itertools import islice
 from typing import Any
 
 import numpy as np
@@ -15,7 +16,7 @@ from indexer.engine.caches import MatchCache
 from indexer.engine.facets import BoolArray, FacetTable, IntArray, resolve_value
 from indexer.engine.interface import DateKeys, FloatArray, Highlights, Match, StoredFields
 from indexer.engine.query import Node
-from indexer.engine.whoosh.compile import compile_query
+from indexer.engine.whoosh.compile import compile_query, stem_tokens
 from indexer.engine.whoosh.evaluate import Engine, evaluate
 from indexer.engine.whoosh.facets import build_table
 from indexer.engine.whoosh.generation import Generation
@@ -24,6 +25,12 @@ from indexer.fields import FACETS
 
 DECIDED_FIELD = "decision_date"  # its keys are in the generation's `decided` array
 MAX_FUZZY_TERMS = 50
+# A word's forms in a NEAR are the letters' words that share its stem: those starting with
+# the part of the word its stem keeps, at most MAX_FORMS of them, found among at most
+# MAX_FORM_CANDIDATES words with that start (a short start like "ten" has a few hundred).
+MAX_FORMS = 50
+MAX_FORM_CANDIDATES = 5000
+MAX_PREFIX_TERMS = 200
 _NO_SCORES = np.zeros(0, dtype=np.float64)
 # Whoosh's DATETIME keys count microseconds from 0001-01-01.
 _MICROS_PER_DAY = 86_400_000_000
@@ -53,6 +60,34 @@ class QueryContext:
         reader = self.searcher.reader()
         found = reader.terms_within(fieldname, word, edits, prefix=1)
         return tuple(sorted(found))[:MAX_FUZZY_TERMS]
+
+    def word_forms(self, fieldname: str, word: str) -> tuple[str, ...]:
+        """The words of the field that share word's stem (word itself first, if there)."""
+        stems = stem_tokens(word)
+        if len(stems) != 1:
+            return (word,)
+        start = _common_start(word, stems[0]) or word
+        forms: list[str] = []
+        candidates = self.searcher.reader().expand_prefix(fieldname, start)
+        for raw in islice(candidates, MAX_FORM_CANDIDATES):
+            text = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
+            if stem_tokens(text) == stems:
+                forms.append(text)
+        forms.sort(key=lambda w: (w != word, w))
+        return tuple(forms[:MAX_FORMS]) or (word,)
+
+    def prefix_terms(self, fieldname: str, prefix: str) -> tuple[str, ...]:
+        found = islice(self.searcher.reader().expand_prefix(fieldname, prefix), MAX_PREFIX_TERMS)
+        return tuple(t.decode("utf-8") if isinstance(t, bytes) else str(t) for t in found)
+
+
+def _common_start(a: str, b: str) -> str:
+    size = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        size += 1
+    return a[:size]
 
 
 def months_from_keys(keys: Iterable[int]) -> IntArray:
@@ -109,11 +144,14 @@ class WhooshSnapshot:
 
     def match(self, node: Node | None) -> Match:
         compiled = self._compile(node)
+        expansions = tuple(compiled.expansions)
         if isinstance(compiled.query, wq.Every):
             live = self.generation.live.copy()
-            return Match(live, _NO_SCORES, compiled.highlights, compiled.notices, every=True)
+            return Match(live, _NO_SCORES, compiled.highlights, compiled.notices, True, expansions)
         scored = evaluate(self.generation, self.searcher, compiled.query)
-        return Match(scored.mask, scored.scores, compiled.highlights, compiled.notices)
+        return Match(
+            scored.mask, scored.scores, compiled.highlights, compiled.notices, False, expansions
+        )
 
     def highlights(self, node: Node | None) -> Highlights:
         highlights: Highlights = self._compile(node).highlights
@@ -149,6 +187,9 @@ class WhooshSnapshot:
 
     def doc_frequency(self, term: str, fieldname: str | None = None, exact: bool = False) -> int:
         return int(self.searcher.doc_frequency(_field(fieldname, exact), term))
+
+    def synonyms(self, term: str) -> frozenset[str]:
+        return self._expand(term)
 
     def words_near(self, word: str, edits: int) -> tuple[str, ...]:
         reader = self.searcher.reader()
