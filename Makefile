@@ -4,7 +4,19 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 IMR_CORPUS ?= $(if $(wildcard ../shared/corpus),../shared/corpus,)
+# With no corpus given or found, `make run` serves a demo: DEMO_LETTERS synthetic letters,
+# generated and indexed once under var/demo. The index records that they are synthetic, so
+# every page and API answer says so, whoever serves it.
+DEMO_LETTERS ?= 2000
+DEMO_CORPUS := var/demo/letters-$(DEMO_LETTERS)
+ifeq ($(strip $(IMR_CORPUS)),)
+DEMO := yes
+IMR_INDEX ?= var/demo/index
+LETTERS := $(DEMO_CORPUS)
+else
 IMR_INDEX ?= var/index
+LETTERS := $(IMR_CORPUS)
+endif
 HOST ?= 127.0.0.1
 PORT ?= 5000
 SIZE ?= 1000
@@ -13,7 +25,7 @@ PYTEST_ARGS ?=
 
 export IMR_CORPUS IMR_INDEX CHROMIUM_PATH
 
-.PHONY: install run index test lint bench chromium clean
+.PHONY: install run index demo-notice test lint bench chromium clean
 
 install: $(STAMP)
 
@@ -23,17 +35,27 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-index: install
-	@if [ -z "$(IMR_CORPUS)" ]; then echo "Set IMR_CORPUS to a folder of letters (PDF or .txt)."; exit 2; fi
+index: install $(if $(DEMO),demo-notice $(DEMO_CORPUS)/SYNTHETIC-CORPUS.marker)
 	@# Exit 1: some letters failed (the rest is indexed). Exit 3: the index was built by an
-	@# earlier version with another schema; this index is derived from IMR_CORPUS, so rebuild it.
-	@$(BIN)/imr-index build "$(IMR_CORPUS)" --index "$(IMR_INDEX)" --prune; status=$$?; \
+	@# earlier version with another schema; this index is derived from the letters, so rebuild it.
+	@$(BIN)/imr-index build "$(LETTERS)" --index "$(IMR_INDEX)" --prune; status=$$?; \
 	if [ $$status -eq 3 ]; then \
-		echo "Rebuilding $(IMR_INDEX) from $(IMR_CORPUS) (schema changed)"; \
-		rm -rf "$(IMR_INDEX)" && $(BIN)/imr-index build "$(IMR_CORPUS)" --index "$(IMR_INDEX)" --prune; \
+		echo "Rebuilding $(IMR_INDEX) from $(LETTERS) (schema changed)"; \
+		rm -rf "$(IMR_INDEX)" && $(BIN)/imr-index build "$(LETTERS)" --index "$(IMR_INDEX)" --prune; \
 		status=$$?; \
 	fi; \
 	test $$status -le 1
+
+demo-notice:
+	@echo "No corpus: IMR_CORPUS is not set and there is no ../shared/corpus."
+	@echo "Using $(DEMO_LETTERS) SYNTHETIC demonstration letters (not real decisions), indexed in $(IMR_INDEX)."
+	@echo "To index real letters instead: make run IMR_CORPUS=/path/to/letters"
+
+# Generated whole into a temporary folder, then renamed: an interrupted run leaves no half corpus.
+$(DEMO_CORPUS)/SYNTHETIC-CORPUS.marker: | $(STAMP)
+	@rm -rf "$(DEMO_CORPUS).partial"
+	$(BIN)/imr-index generate --letters $(DEMO_LETTERS) --seed 1 --out "$(DEMO_CORPUS).partial"
+	@rm -rf "$(DEMO_CORPUS)" && mv "$(DEMO_CORPUS).partial" "$(DEMO_CORPUS)"
 
 run: index
 	$(BIN)/imr-search serve --index "$(IMR_INDEX)" --host $(HOST) --port $(PORT)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
     from indexer.build import BuildReport
@@ -17,7 +17,7 @@ EXIT_OK = 0
 EXIT_FAILED_FILES = 1
 EXIT_USAGE = 2  # bad arguments, or the build could not run at all
 EXIT_SCHEMA = 3  # the index was built with another schema: rebuild it
-BAR_WIDTH = 30
+Progress = Callable[[int, int], None]  # (letters done, letters in all)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -50,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     generate.add_argument("--seed", type=int, default=0, metavar="S")
     generate.add_argument("--out", required=True, type=Path, metavar="DIR")
     generate.add_argument("--pdf", type=_count, default=0, metavar="N", help="how many as PDF")
+    generate.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
 
@@ -95,26 +96,35 @@ def run_parse(paths: Sequence[Path], out: TextIO, err: TextIO) -> int:
     return EXIT_FAILED_FILES if failed else EXIT_OK
 
 
-class ProgressBar:
-    """A one-line progress bar redrawn in place on a terminal."""
+@contextmanager
+def progress_bar(stream: TextIO, quiet: bool, what: str) -> Iterator[Progress | None]:
+    """Yield a (done, total) callback that draws a tqdm bar with rate and time left on stream.
 
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.started = time.perf_counter()
-        self.drawn_at = 0.0
+    None in a pipe or with --quiet, so logs and captured output get only the summary line.
+    """
+    if quiet or not stream.isatty():
+        yield None
+        return
+    from tqdm import tqdm
 
-    def __call__(self, done: int, total: int) -> None:
-        now = time.perf_counter()
-        if done < total and now - self.drawn_at < 0.1:
-            return
-        self.drawn_at = now
-        filled = BAR_WIDTH * done // total if total else BAR_WIDTH
-        rate = done / (now - self.started) if now > self.started else 0.0
-        bar = "#" * filled + "." * (BAR_WIDTH - filled)
-        self.stream.write(f"\r[{bar}] {done}/{total} files  {rate:.1f}/s ")
-        if done >= total:
-            self.stream.write("\n")
-        self.stream.flush()
+    bars: list[Any] = []  # drawn at the first call: a build that fails at once draws none
+
+    def update(done: int, total: int) -> None:
+        if not bars:
+            bars.append(
+                tqdm(total=total, file=stream, desc=what, unit=" letters", dynamic_ncols=True)
+            )
+        bar = bars[0]
+        if bar.total != total:
+            bar.total = total
+            bar.refresh()
+        bar.update(done - bar.n)
+
+    try:
+        yield update
+    finally:
+        for bar in bars:
+            bar.close()
 
 
 def summary_line(report: BuildReport) -> str:
@@ -141,16 +151,16 @@ def run_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         default_procs,
     )
 
-    progress = None if args.quiet or not err.isatty() else ProgressBar(err)
     try:
-        report = build_index(
-            args.paths,
-            args.index,
-            prune=args.prune,
-            procs=args.procs or default_procs(),
-            progress=progress,
-            chunk_letters=args.chunk or CHUNK_LETTERS,
-        )
+        with progress_bar(err, args.quiet, "indexing") as progress:
+            report = build_index(
+                args.paths,
+                args.index,
+                prune=args.prune,
+                procs=args.procs or default_procs(),
+                progress=progress,
+                chunk_letters=args.chunk or CHUNK_LETTERS,
+            )
     except SchemaChanged as exc:
         print(f"imr-index: {exc}", file=err)
         return EXIT_SCHEMA
@@ -200,7 +210,8 @@ def run_generate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(f"imr-index: --pdf {args.pdf} is more than --letters {args.letters}", file=err)
         return EXIT_USAGE
     try:
-        written = generate_corpus(args.out, args.letters, args.seed, args.pdf)
+        with progress_bar(err, args.quiet, "generating") as progress:
+            written = generate_corpus(args.out, args.letters, args.seed, args.pdf, progress)
     except (OSError, ValueError) as exc:
         print(f"imr-index: cannot generate into {args.out}: {exc}", file=err)
         return EXIT_USAGE

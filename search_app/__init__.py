@@ -9,7 +9,16 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # Flask is imported by create_app: the search library does not need it
     from flask import Flask
 
-ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+
+def shipped(name: str) -> Path:
+    """Return the folder `name` (templates, static) inside the installed package, else the
+    one at the top of the source tree: a wheel carries them as package data (pyproject.toml),
+    while a checkout and an editable install keep them beside the packages."""
+    inside = HERE / name
+    return inside if inside.is_dir() else ROOT / name
 
 
 def create_app(overrides: Mapping[str, object] | None = None) -> Flask:
@@ -18,8 +27,8 @@ def create_app(overrides: Mapping[str, object] | None = None) -> Flask:
 
     app = Flask(
         __name__,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
+        template_folder=str(shipped("templates")),
+        static_folder=str(shipped("static")),
     )
     app.config.from_mapping(
         INDEX=str(ROOT / "var" / "index"),
@@ -30,7 +39,7 @@ def create_app(overrides: Mapping[str, object] | None = None) -> Flask:
     app.config.from_prefixed_env("IMR")
     if overrides:
         app.config.update(overrides)
-    from search_app.web import api, views
+    from search_app.web import api, synthetic, views
     from search_app.web import app_index as state
     from search_app.web import stats as stats_views
 
@@ -38,4 +47,5 @@ def create_app(overrides: Mapping[str, object] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(stats_views.bp)
+    app.register_blueprint(synthetic.bp)
     return app

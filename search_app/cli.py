@@ -13,6 +13,7 @@ from typing import Any
 from search_app import create_app
 from search_app.search.service import IndexMissing
 from search_app.web import app_index as state
+from search_app.web import synthetic
 from search_app.web.views import MAX_BODY_BYTES
 
 LOG = logging.getLogger("imr_search.requests")
@@ -123,6 +124,11 @@ def serve(args: argparse.Namespace) -> int:
     )
     app.debug = False
     _warm(app, args.index)
+    note = synthetic.current_note(app)
+    if note is not None:
+        print(f"imr-search: {synthetic.header_value(note)}; every page says so", file=sys.stderr)
+        command = synthetic.REAL_LETTERS_COMMAND
+        print(f"imr-search: to search real letters, index them with: {command}", file=sys.stderr)
     print(
         f"imr-search: serving index {args.index} on http://{args.host}:{args.port}/",
         file=sys.stderr,

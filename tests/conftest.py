@@ -1,10 +1,19 @@
-"""Shared fixtures: the real corpus (../shared/corpus or $IMR_TEST_CORPUS)."""
+"""Shared fixtures: the letters the tests run on, real when they are here, else synthetic.
+
+The real letters are in ../shared/corpus (or $IMR_TEST_CORPUS). `real_corpus` gives them; a
+test that needs them is skipped with the one reason NEEDS_REAL_LETTERS when they are absent,
+and with IMR_REQUIRE_CORPUS=1 (CI) the whole run fails instead. `corpus_dir` gives the real
+corpus when it is here and otherwise a synthetic stand-in of the same shape (letters/ of PDFs
+named by case number, seeds/ of five .txt letters without one), so every test that does not
+depend on what the real letters say runs on a fresh clone as well.
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +21,84 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("IMR_TEST_CORPUS", ROOT.parent / "shared" / "corpus"))
+REQUIRE_CORPUS = os.environ.get("IMR_REQUIRE_CORPUS", "") not in ("", "0")
+HAVE_CORPUS = CORPUS.is_dir()
+NEEDS_REAL_LETTERS = f"needs the real letters in {CORPUS} (set IMR_TEST_CORPUS)"
+# The stand-in mirrors the real corpus: 64 PDFs of the current layout, 5 seeds of the older.
+STAND_IN_SEED = 2024
+STAND_IN_PDFS = 64
+STAND_IN_SEEDS = 5
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if REQUIRE_CORPUS and not HAVE_CORPUS:
+        raise pytest.UsageError(
+            f"IMR_REQUIRE_CORPUS is set but there is no corpus at {CORPUS}: "
+            "the tests that need the real letters would be skipped"
+        )
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Print each reason for skipping once, with how many tests it skipped."""
+    reasons: Counter[str] = Counter()
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+        reasons[reason.removeprefix("Skipped: ")] += 1
+    for reason, count in reasons.most_common():
+        tests = "test" if count == 1 else "tests"
+        terminalreporter.write_line(f"skipped {count} {tests}: {reason}")
+
+
+def need_real_letters() -> Path:
+    """Return the real corpus, or skip the calling test (fail when IMR_REQUIRE_CORPUS=1)."""
+    if not HAVE_CORPUS:
+        if REQUIRE_CORPUS:
+            pytest.fail(f"IMR_REQUIRE_CORPUS is set but there is no corpus at {CORPUS}")
+        pytest.skip(NEEDS_REAL_LETTERS)
+    return CORPUS
+
+
+def _stand_in_letters() -> Iterator[tuple[str, Any]]:
+    """Yield ("letters" or "seeds", SyntheticLetter) for the stand-in corpus, in order."""
+    from indexer.letter import Layout
+    from indexer.synthetic.corpus import synthetic_letter
+
+    pdfs = seeds = index = 0
+    while pdfs < STAND_IN_PDFS or seeds < STAND_IN_SEEDS:
+        letter = synthetic_letter(STAND_IN_SEED, index)
+        index += 1
+        if letter.layout is Layout.CURRENT and pdfs < STAND_IN_PDFS:
+            pdfs += 1
+            yield "letters", letter
+        elif letter.layout is Layout.OLDER and seeds < STAND_IN_SEEDS:
+            seeds += 1
+            yield "seeds", letter
+
+
+def first_pdf_id() -> str:
+    """Return the id of a current-layout PDF letter in corpus_dir/letters, real or stand-in."""
+    if HAVE_CORPUS:
+        return sorted((CORPUS / "letters").glob("*.pdf"))[0].stem
+    return str(next(letter.case_number for folder, letter in _stand_in_letters()))
+
+
+def write_stand_in(root: Path) -> Path:
+    """Write the synthetic stand-in corpus into root (a generated corpus: marker and all)."""
+    from indexer.synthetic.marker import MARKER_FILE, SYNTHETIC_MARKER
+    from indexer.synthetic.pdf import text_pdf
+
+    (root / "letters").mkdir(parents=True)
+    (root / "seeds").mkdir()
+    (root / MARKER_FILE).write_text(f"{SYNTHETIC_MARKER}\nA stand-in for the real corpus.\n")
+    for number, (folder, letter) in enumerate(_stand_in_letters()):
+        if folder == "letters":
+            pdf = root / folder / f"{letter.case_number}.pdf"
+            pdf.write_bytes(text_pdf(list(letter.lines)))
+        else:
+            seed = root / folder / f"{number:03d}_{letter.file_stem}.txt"
+            seed.write_text(letter.text, encoding="utf-8")
+    return root
 
 
 def corpus_sample(corpus_dir: Path, root: Path, pdfs: int) -> Path:
@@ -45,10 +132,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 @pytest.fixture(scope="session")
-def corpus_dir() -> Path:
-    if not CORPUS.is_dir():
-        pytest.fail(f"corpus not found at {CORPUS}; set IMR_TEST_CORPUS")
-    return CORPUS
+def real_corpus() -> Path:
+    """The real letters; skipped without them (see need_real_letters)."""
+    return need_real_letters()
+
+
+@pytest.fixture(scope="session")
+def corpus_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real corpus when it is here, else the synthetic stand-in (write_stand_in)."""
+    if HAVE_CORPUS:
+        return CORPUS
+    if REQUIRE_CORPUS:
+        pytest.fail(f"IMR_REQUIRE_CORPUS is set but there is no corpus at {CORPUS}")
+    return write_stand_in(tmp_path_factory.mktemp("stand-in-corpus"))
 
 
 @pytest.fixture(scope="session")

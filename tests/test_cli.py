@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 
 from indexer import build
 from indexer.build import MAX_DEFAULT_PROCS, BuildReport, build_lock, default_procs, index_stats
-from indexer.cli import ProgressBar, main
+from indexer.cli import main, progress_bar
 from indexer.engine.whoosh.schema import FACETS
 from indexer.synthetic.corpus import MARKER_FILE
 
@@ -144,17 +145,39 @@ def test_progress_bar_only_on_a_terminal(
         monkeypatch.setattr("sys.stderr", terminal)
         argv = ["build", str(corpus_dir / "seeds"), "--index", str(tmp_path / f"ix{quiet}")]
         assert main(argv + (["--quiet"] if quiet else [])) == 0
-        assert ("\r[" in terminal.getvalue()) is expect_bar
+        drawn = terminal.getvalue()
+        assert ("indexing" in drawn) is expect_bar
         if expect_bar:
-            assert terminal.getvalue().split("\r")[-1].startswith("[" + "#" * 30 + "] 5/5 files")
+            last = drawn.rstrip("\n").split("\r")[-1]
+            assert "100%" in last and "5/5" in last and " letters/s]" in last, last
 
 
-def test_progress_bar_draws_totals() -> None:
+def test_progress_bar_shows_rate_and_time_left() -> None:
     stream = Terminal()
-    bar = ProgressBar(stream)
-    bar(0, 4)
-    bar(4, 4)
-    assert stream.getvalue().endswith("\n") and "[" + "#" * 30 + "] 4/4 files" in stream.getvalue()
+    with progress_bar(stream, False, "indexing") as update:
+        assert update is not None
+        update(0, 4)
+        update(4, 4)
+    last = stream.getvalue().rstrip("\n").split("\r")[-1]
+    assert stream.getvalue().endswith("\n")  # the finished bar stays on its own line
+    assert re.search(r"100%\|[^|]+\| 4/4 \[\d\d:\d\d<\d\d:\d\d, [\d.]+ letters/s\]$", last), last
+    for quiet, stream in ((True, Terminal()), (False, io.StringIO())):
+        with progress_bar(stream, quiet, "indexing") as update:
+            assert update is None
+        assert stream.getvalue() == ""
+
+
+def test_generate_draws_a_bar_on_a_terminal_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name, quiet, terminal in (("a", False, True), ("b", True, True), ("c", False, False)):
+        stream = Terminal() if terminal else io.StringIO()
+        monkeypatch.setattr("sys.stderr", stream)
+        argv = ["generate", "--letters", "3", "--out", str(tmp_path / name)]
+        assert main(argv + (["--quiet"] if quiet else [])) == 0
+        drawn = stream.getvalue()
+        assert ("generating: 100%" in drawn and "3/3" in drawn) is (terminal and not quiet)
+    assert capsys.readouterr().out.count("wrote 3 files") == 3
 
 
 def test_stats_json_is_exact(seeds_index: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -23,6 +23,7 @@ from indexer.build.parse_pool import parse_all
 from indexer.build.report import BuildReport
 from indexer.engine.merging import choose_merge
 from indexer.engine.writing import WritableIndex, prepares_ahead, usable_cpus
+from indexer.synthetic.marker import record_note
 
 _LOG = logging.getLogger(__name__)
 CHUNK_LETTERS = 2000  # letters per commit: bounds memory and the work lost to a crash
@@ -88,6 +89,8 @@ def build_index(
         report.generation = index.generation()
         if report.letters_total == len(run.now):
             save_letters(index_dir, report.generation, run.now)
+        # Whether the index holds generated letters travels with it (indexer/synthetic/marker.py).
+        record_note(index_dir, (rec.source for rec in run.now.values()), report.letters_total)
     report.seconds = time.perf_counter() - started
     return report
 

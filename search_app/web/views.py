@@ -25,7 +25,7 @@ from search_app.search import similar
 from search_app.search.models import MAX_QUERY_CHARS, BadRequest, Hit
 from search_app.search.similar import MAX_LIKE_CHARS
 from search_app.web import app_index as state
-from search_app.web import exports
+from search_app.web import exports, synthetic
 from search_app.web import letter_view as lv
 from search_app.web import view_models as vm
 
@@ -217,7 +217,10 @@ def _export(kind: str) -> Response:
         body = exports.csv_lines(hits, link, total)
         mimetype, filename = "text/csv", "imr-decisions.csv"
     else:
-        head = {"query": req.query, "filters": {f: list(v) for f, v in req.filters}}
+        head: dict[str, Any] = {"query": req.query, "filters": {f: list(v) for f, v in req.filters}}
+        note = synthetic.current_note(current_app)
+        if note is not None:
+            head["synthetic"] = synthetic.notice_json(note)
         body = exports.json_chunks(hits, link, head, total, cap)
         mimetype, filename = "application/json", "imr-decisions.json"
     response = Response(stream_with_context(body), mimetype=mimetype)
@@ -245,6 +248,8 @@ def feed() -> Response:
     described = "; ".join(c.label for c in vm.chips(req, pairs, ""))
     title = "IMR decisions" + (f" matching {req.query}" if req.query else "")
     title += f" ({described})" if described else ""
+    if synthetic.current_note(current_app) is not None:
+        title = synthetic.TITLE_PREFIX + title
     body = exports.atom_feed(
         page.hits,
         lambda hit: _letter_url(hit, external=True),

@@ -272,6 +272,11 @@ def test_citations_equal_a_scan_of_stored_fields(
         assert [(c.kind, c.value, c.count) for c in cited] == [
             (kind, value, count) for (kind, value), count in ranked[:TOP_CITATIONS]
         ]
+
+
+def test_the_real_letters_cite_mtus_pages(real_corpus: Path, letter_index: LetterIndex) -> None:
+    # With the real letters here, letter_index is theirs (tests/conftest.py corpus_index).
+    stats = compute_stats(letter_index, parse_request([]))
     assert any(c.kind == "mtus_page" for c in stats.cited_overturned + stats.cited_upheld)
 
 

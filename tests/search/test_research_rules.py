@@ -200,7 +200,7 @@ def test_proximity_matches_word_forms(
     assert found(index, f"{one} W/{distance} {other}") == expected
 
 
-def test_opioid_taper_within_five_words_is_found(index: search.Index) -> None:
+def test_opioid_taper_within_five_words_is_found(real_corpus: Path, index: search.Index) -> None:
     assert found(index, '"opioid taper"~5')
 
 
@@ -293,9 +293,10 @@ def test_a_case_number_typed_finds_its_decisions(index: search.Index, docs: dict
 # ---- the search help: every example finds decisions --------------------------------
 
 
+# The examples are phrased for the real letters (a real case number among them).
 @pytest.mark.parametrize(("example", "meaning"), QUERY_EXAMPLES)
 def test_every_help_example_finds_decisions(
-    index: search.Index, example: str, meaning: str
+    real_corpus: Path, index: search.Index, example: str, meaning: str
 ) -> None:
     page = run_search(index, parse_request([("q", example)]))
     assert page.total > 0, example

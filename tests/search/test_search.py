@@ -388,9 +388,16 @@ def test_key_terms_leave_out_stems_too_common_to_tell_decisions_apart(
             if snap.doc_frequency(stem) > total * search_more.MAX_DF_SHARE
         ]
         assert common  # the corpus has such stems
-        text = " ".join(common) + " acupuncture"
+        # A stem rare enough to keep: acupuncture in the real letters; the synthetic stand-in
+        # (tests/conftest.py) cites the acupuncture guidelines too often, so a later one there.
+        word, rare = next(
+            (word, stem)
+            for word, stem in (("acupuncture", "acupunctur"), ("laminectomy", "laminectomi"))
+            if 0 < snap.doc_frequency(stem) <= total * search_more.MAX_DF_SHARE
+        )
+        text = " ".join(common) + " " + word
         kept = {t for t, _ in search_more.key_terms(snap, text, None, 30)}
-        assert "acupunctur" in kept and not kept & set(common)
+        assert rare in kept and not kept & set(common)
         monkeypatch.setattr(search_more, "MAX_DF_SHARE", 1.0)
         kept = {t for t, _ in search_more.key_terms(snap, text, None, 30)}
         assert set(common) <= kept

@@ -27,8 +27,9 @@ from indexer.letter import UnreadableLetter
 from indexer.read.parse import parse_file
 from indexer.read.pdf import MAX_FILE_BYTES, MAX_TEXT_BYTES, extract_text, read_text_file
 from search_app.web.views import MAX_BODY_BYTES
+from tests.conftest import first_pdf_id
 
-LETTER_ID = "CM16-0213037"  # a corpus letter with a PDF
+LETTER_ID = first_pdf_id()  # a corpus letter with a PDF (CM16-0213037 in the real corpus)
 SEARCH_ROUTES = (
     "/",
     "/export.csv",

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import first_pdf_id
 from tests.helpers import free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,8 +32,8 @@ URLS = (
     "/?category=Pharmaceuticals&sort=newest",
     "/api/search?q=tramadol",
     "/api/search?q=%22return+to+work%22&per_page=50",
-    "/letters/CM16-0213037?q=mri",
-    "/api/letters/CM16-0213037",
+    f"/letters/{first_pdf_id()}?q=mri",
+    f"/api/letters/{first_pdf_id()}",
     "/api/stats?q=pain",
     "/stats",
     "/feed.atom?q=injection",

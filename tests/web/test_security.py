@@ -1,7 +1,8 @@
 """Security: hostile letter text shown as text everywhere, headers on every answer, PDF route
 confined to indexed files, no debug mode when served, and an app that never writes its index.
 
-The hostile letter is made at test time from a real current-layout letter: its text is
+The hostile letter is made at test time from a current-layout letter of the corpus (a real
+one when the real letters are here, else one of the synthetic stand-in's): its text is
 extracted to a .txt in tmp and a payload is put into a treatment heading, the case summary
 and a rationale. No letter text is stored in the repository.
 """
@@ -30,8 +31,9 @@ from indexer.read.pdf import extract_text
 from search_app import cli as serve_cli
 from search_app import create_app
 from search_app.web.exports import spreadsheet_safe
+from tests.conftest import first_pdf_id
 
-HOSTILE_ID = "CM16-0213037"
+HOSTILE_ID = first_pdf_id()  # CM16-0213037 in the real corpus
 PAYLOAD = (
     '=HYPERLINK("http://evil.example") <script>alert(1)</script>'
     '<img src=x onerror=alert(2)> "onload="alert(3)" javascript:alert(4)'
@@ -51,8 +53,15 @@ def hostile_text(corpus_dir: Path) -> str:
     item = ITEM_RE.search(text, issues.end())
     assert item, "the letter layout changed: no '<item>: Upheld' line"
     text = f"{text[: item.start()]}{PAYLOAD} {text[item.start() :]}"
-    for anchor in (r"medical\s+records\s*:", r"Decision\s+rationale\s*:"):
-        text = re.sub(anchor, lambda m: f"{m[0]} {PAYLOAD}.", text, count=1)
+    # The summary's anchor in the real letters, then the heading the synthetic ones have.
+    for anchors in (
+        (r"medical\s+records\s*:", r"CLINICAL\s+CASE\s+SUMMARY[^\n]*\n"),
+        (r"Decision\s+rationale\s*:",),
+    ):
+        for anchor in anchors:
+            text, found = re.subn(anchor, lambda m: f"{m[0]} {PAYLOAD}.", text, count=1)
+            if found:
+                break
     return text
 
 
@@ -354,7 +363,7 @@ def test_requests_leave_the_index_untouched(corpus_index: Path, tmp_path: Path) 
         before = snapshot(index_dir)
         app = create_app({"INDEX": str(index_dir), "TESTING": True, "INDEX_CHECK_SECONDS": 0})
         client = app.test_client()
-        letter_id = "CM16-0213037"
+        letter_id = HOSTILE_ID
         for url in (
             "/",
             "/?q=mri&category=Diagnostic+Testing&sort=newest",
