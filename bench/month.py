@@ -89,7 +89,8 @@ def child(corpus: Path, index_dir: Path, procs: int) -> int:
     from whoosh.filedb.filestore import FileStorage
     from whoosh.index import TOC
 
-    from indexer.build.run import INDEX_NAME, build_index
+    from indexer.build import build_index
+    from indexer.engine.whoosh.files import INDEX_NAME
 
     report = build_index([corpus], index_dir, procs=procs)
     segments = len(TOC.read(FileStorage(str(index_dir)), INDEX_NAME).segments)
@@ -115,7 +116,7 @@ def child(corpus: Path, index_dir: Path, procs: int) -> int:
 
 def month_documents(corpus: Path) -> list[dict[str, Any]]:
     """The month's decision documents, as the index gets them (for the FTS5 peer)."""
-    from indexer.build.run import letter_files
+    from indexer.build import letter_files
     from indexer.engine.whoosh.schema import to_documents
     from indexer.read.parse import parse_file
 
@@ -238,7 +239,9 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("letters", "runs", "procs", "months"):
         if getattr(args, name) < 1:
             parser.error(f"--{name} must be at least 1")
-    if not list(args.base.glob("_MAIN_*.toc")):
+    from indexer.engine.writing import index_generation
+
+    if index_generation(args.base) < 0:
         parser.error(f"--base {args.base}: no Whoosh index there")
     db = args.fts or base_fts(args.base)
     if db is not None and not db.is_file():

@@ -26,7 +26,8 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
 from whoosh.index import TOC
 
-INDEX_NAME = "MAIN"
+from indexer.engine.whoosh.files import INDEX_NAME
+
 MARKER = "REPLICATED.txt"
 
 

@@ -160,22 +160,15 @@ def ensure_corpus(out: Path, size: int, seed: int) -> tuple[Path, str]:
 
 def built_with_schema(index: Path) -> bool:
     """Tell whether a cached index was built with the schema the indexer now writes."""
-    from whoosh import index as whoosh_index
+    from indexer.engine.writing import schema_matches
 
-    from indexer.build.run import INDEX_NAME, same_schema
-    from indexer.engine.whoosh.schema import SCHEMA
-
-    try:
-        stored = whoosh_index.open_dir(str(index), indexname=INDEX_NAME).schema
-    except Exception:  # a damaged cache is rebuilt, whatever the damage
-        return False
-    return same_schema(stored, SCHEMA)
+    return schema_matches(index)  # a damaged cache is rebuilt, whatever the damage
 
 
 def ensure_index(
     out: Path, corpus: Path, size: int, seed: int, procs: int
 ) -> tuple[Path, dict[str, Any]]:
-    from indexer.build.run import build_index
+    from indexer.build import build_index
 
     index = out / f"index-{size}-s{seed}"
     stamp = out / f"index-{size}-s{seed}.json"
@@ -657,13 +650,14 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--load-seconds must be positive")
     args.out.mkdir(parents=True, exist_ok=True)
 
+    from indexer.engine.writing import index_generation
     from search_app.search.service import open_index
 
     def step(message: str) -> None:
         print(f"[bench] {message}", file=sys.stderr, flush=True)
 
     if args.index:
-        if not list(args.index.glob("_MAIN_*.toc")):
+        if index_generation(args.index) < 0:
             parser.error(f"--index {args.index}: no Whoosh index there")
         index_dir, corpus_note = args.index, "none: an index built elsewhere was given"
         marker = args.index / "REPLICATED.txt"

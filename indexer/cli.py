@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
-    from indexer.build.run import BuildReport
+    from indexer.build import BuildReport
 
 EXIT_OK = 0
 EXIT_FAILED_FILES = 1
@@ -143,7 +143,7 @@ def summary_line(report: BuildReport) -> str:
 
 def run_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Build or update the index and print what happened."""
-    from indexer.build.run import (
+    from indexer.build import (
         CHUNK_LETTERS,
         BuildError,
         SchemaChanged,
@@ -180,7 +180,7 @@ def run_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def run_stats(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Print the counts of an index, as a table or as JSON."""
-    from indexer.build.run import BuildError, index_stats
+    from indexer.build import BuildError, index_stats
 
     try:
         stats = index_stats(args.index)

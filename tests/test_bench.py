@@ -142,7 +142,7 @@ def test_bench_rejects_bad_arguments(tmp_path: Path) -> None:
 def _base_with_fts(corpus: Path, index_dir: Path, db: Path, letters: int) -> int:
     """Generate letters into corpus, index them, and write bench/fts.py's database of the
     index (as bench/run.py does); return the index's decisions."""
-    from indexer.build.run import build_index
+    from indexer.build import build_index
     from indexer.synthetic.corpus import generate_corpus
     from search_app.search import service as search
 
@@ -228,7 +228,7 @@ def test_a_cached_index_of_another_schema_is_built_again(tmp_path: Path) -> None
     from whoosh import fields
     from whoosh import index as whoosh_index
 
-    from indexer.build.run import INDEX_NAME
+    from indexer.engine.whoosh.files import INDEX_NAME
     from indexer.synthetic.corpus import generate_corpus
 
     run = _bench_module("run")

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer.build import run as build
-from indexer.build.run import MAX_DEFAULT_PROCS, BuildReport, build_lock, default_procs, index_stats
+from indexer import build
+from indexer.build import MAX_DEFAULT_PROCS, BuildReport, build_lock, default_procs, index_stats
 from indexer.cli import main, progress_bar
 from indexer.engine.whoosh.schema import FACETS
 from indexer.synthetic.corpus import MARKER_FILE
@@ -221,7 +221,7 @@ def test_build_on_an_index_of_another_schema_exits_3(
 ) -> None:
     from whoosh import fields, index
 
-    from indexer.build.run import INDEX_NAME
+    from indexer.engine.whoosh.files import INDEX_NAME
 
     index_dir = tmp_path / "old"
     index_dir.mkdir()

@@ -22,19 +22,20 @@ from whoosh.filedb.filestore import OverlayStorage
 from whoosh.filedb.structfile import StructFile
 from whoosh.reading import SegmentReader
 
-import indexer.build.run as build
-from indexer.build.run import (
-    INDEX_NAME,
+from indexer.build import (
     LOCK_FILE,
     BuildError,
     BuildLocked,
     build_index,
     build_lock,
-    index_generation,
     index_stats,
     letter_files,
+    shards,
 )
+from indexer.build.manifest import LETTERS_FILE, load_letters
+from indexer.engine.whoosh.files import INDEX_NAME, SHARD_DIR, SHARD_RE
 from indexer.engine.whoosh.storage import _MapFile
+from indexer.engine.writing import index_generation, open_index
 from indexer.letter import Letter, UnreadableLetter
 from indexer.read.parse import parse_file
 from indexer.read.pdf import extract_text
@@ -86,9 +87,9 @@ def indexed(index_dir: Path) -> dict[str, dict[str, Any]]:
 def letters_file_agrees(index_dir: Path) -> bool:
     """Tell whether the build's letters file says what the stored fields say."""
     ix = index.open_dir(str(index_dir), indexname=INDEX_NAME)
-    path = index_dir / build.LETTERS_FILE.format(ix.latest_generation())
-    saved = build._load_letters(path)
-    return saved is not None and saved == build._read_stored_letters(ix)
+    path = index_dir / LETTERS_FILE.format(ix.latest_generation())
+    saved = load_letters(path)
+    return saved is not None and saved == open_index(index_dir, create=False).stored_letters()
 
 
 def copy_corpus(corpus_dir: Path, dest: Path) -> Path:
@@ -203,12 +204,12 @@ def test_every_letter_is_found_by_its_id(
             assert len(hits) == len(letter.decisions), letter_id
 
 
-def test_parallel_writers_build_the_same_index(
+def test_commits_of_a_chunk_build_the_same_index(
     corpus_dir: Path, built: tuple[Path, Any], tmp_path: Path
 ) -> None:
     index_dir = tmp_path / "index"
-    # Chunks of 30 letters: two commits by writer processes, the rest by the main writer.
-    report = build_index([corpus_dir], index_dir, procs=2, chunk_letters=30, writers=2)
+    # Chunks of 30 letters in one process: three commits by the writer, then one merge.
+    report = build_index([corpus_dir], index_dir, procs=1, chunk_letters=30)
     assert report.commits == 3 and report.optimized
     assert index_stats(index_dir).to_json() == index_stats(built[0]).to_json()
     assert indexed(index_dir) == indexed(built[0])
@@ -248,14 +249,14 @@ def test_a_sharded_build_equals_the_single_writer(
     # Workers parse chunks of 20 letters and write each as a segment; this process commits
     # them one by one, then the build merges them.
     sizes: list[int] = []
-    real = build._shards
+    real = shards.write_shards
 
     def counted(*args: Any) -> Any:
         for shard in real(*args):
             sizes.append(len(shard.letters))
             yield shard
 
-    monkeypatch.setattr(build, "_shards", counted)
+    monkeypatch.setattr(shards, "write_shards", counted)
     index_dir = tmp_path / "index"
     progress: list[tuple[int, int]] = []
     report = build_index(
@@ -267,7 +268,7 @@ def test_a_sharded_build_equals_the_single_writer(
     assert index_stats(index_dir).to_json() == index_stats(built[0]).to_json()
     assert indexed(index_dir) == indexed(built[0])
     assert letters_file_agrees(index_dir)
-    assert not [n for n in os.listdir(index_dir) if build.SHARD_RE.match(n)]
+    assert not [n for n in os.listdir(index_dir) if SHARD_RE.match(n)]
 
 
 @pytest.mark.parametrize("chunk", [2, 3])
@@ -305,7 +306,7 @@ def test_a_killed_builds_shard_folder_is_removed(
 ) -> None:
     index_dir = tmp_path / "index"
     build_index([small_corpus], index_dir, procs=1)
-    stale = index_dir / build.SHARD_DIR.format(99999, 0)
+    stale = index_dir / SHARD_DIR.format(99999, 0)
     stale.mkdir()
     (stale / "MAIN_abc.seg").write_bytes(b"half written")
     seed = sorted((small_corpus / "seeds").glob("*.txt"))[0]
@@ -313,13 +314,13 @@ def test_a_killed_builds_shard_folder_is_removed(
     shutil.copytree(small_corpus, src)
     (src / "seeds" / seed.name).write_text(seed.read_text(encoding="utf-8") + "\n\n", "utf-8")
     ran: list[int] = []
-    real = build._shards
+    real = shards.write_shards
 
     def counted(*args: Any) -> Any:
         ran.append(1)
         return real(*args)
 
-    monkeypatch.setattr(build, "_shards", counted)
+    monkeypatch.setattr(shards, "write_shards", counted)
     report = build_index([src], index_dir, procs=2, chunk_letters=5)
     assert ran and report.updated + report.added >= 1 and not stale.exists()
 
@@ -400,14 +401,14 @@ def test_an_edited_seed_replaces_its_old_letter(corpus_dir: Path, tmp_path: Path
 def test_a_damaged_letters_file_is_not_trusted(small_corpus: Path, tmp_path: Path) -> None:
     index_dir = tmp_path / "index"
     first = build_index([small_corpus], index_dir, procs=1)
-    path = index_dir / build.LETTERS_FILE.format(first.generation)
+    path = index_dir / LETTERS_FILE.format(first.generation)
     path.write_text('{"CM00-0000000": ["x", "y"]}', encoding="utf-8")  # wrong count
     again = build_index([small_corpus], index_dir, procs=1)
     assert (again.unchanged, again.added, again.commits) == (first.added, 0, 0)
     assert letters_file_agrees(index_dir)  # rewritten
     path.write_text("not json", encoding="utf-8")
     assert build_index([small_corpus], index_dir, procs=1).unchanged == first.added
-    (index_dir / build.LETTERS_FILE.format(first.generation - 1)).write_text("{}", "utf-8")
+    (index_dir / LETTERS_FILE.format(first.generation - 1)).write_text("{}", "utf-8")
     build_index([small_corpus], index_dir, procs=1)
     assert [n for n in os.listdir(index_dir) if n.startswith("letters-")] == [path.name]
 
@@ -506,7 +507,7 @@ def test_a_second_build_is_refused_while_one_runs(corpus_dir: Path, tmp_path: Pa
 HOLD_LOCK = """
 import sys, time
 from pathlib import Path
-from indexer.build.run import build_lock
+from indexer.build import build_lock
 with build_lock(Path(sys.argv[1])):
     print("locked", flush=True)
     time.sleep(60)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.build.run import build_index
+from indexer.build import build_index
 from search_app import create_app
 from search_app.search.service import open_index, parse_request, run_search
 

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from whoosh import index as whoosh_index
 
-from indexer.build.run import build_index
+from indexer.build import build_index
 from indexer.engine.facets import MISSING_DATE
 from indexer.engine.whoosh import arrays as search_sidecar
 from indexer.engine.whoosh.arrays import (
@@ -27,6 +27,7 @@ from indexer.engine.whoosh.arrays import (
     generation_key,
     load_arrays,
 )
+from indexer.engine.whoosh.files import INDEX_NAME
 from indexer.engine.whoosh.generation import Generation
 from indexer.engine.whoosh.index import _load
 from indexer.engine.whoosh.schema import SCHEMA, to_documents
@@ -315,7 +316,7 @@ def test_statistics_columns_without_a_reader_equal_those_with_one(index_copy: Pa
 
 
 def test_an_index_without_documents_opens(tmp_path: Path) -> None:
-    whoosh_index.create_in(str(tmp_path), SCHEMA, indexname="MAIN")
+    whoosh_index.create_in(str(tmp_path), SCHEMA, indexname=INDEX_NAME)
     generation = _load(tmp_path, 0)
     assert generation.size == 0 and all(not t.values for t in generation.tables.values())
     assert run_search(open_index(tmp_path), parse_request([])).total == 0

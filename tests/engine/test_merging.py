@@ -9,10 +9,11 @@ import pytest
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 
-from indexer.build.run import INDEX_NAME, BuildReport, build_index
+from indexer.build import BuildReport, build_index
 from indexer.cli import summary_line
 from indexer.engine import merging
 from indexer.engine.merging import MERGE_FACTOR, TIER_FLOOR, SegmentSize, choose_merge, tier
+from indexer.engine.whoosh.files import INDEX_NAME
 from indexer.synthetic.corpus import generate_corpus
 from search_app.search.service import open_index, parse_request, run_search
 

@@ -11,8 +11,8 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.query import spans
 
-from indexer.build.run import INDEX_NAME
 from indexer.engine.whoosh.evaluate import _phrase_starts, evaluate
+from indexer.engine.whoosh.files import INDEX_NAME
 from indexer.engine.whoosh.schema import (
     POSITION_PARTS,
     SCHEMA,

@@ -22,10 +22,12 @@ from whoosh.matching import WrappingMatcher
 
 import indexer.engine.whoosh.dense as whoosh_dense
 import indexer.engine.whoosh.segment as whoosh_segment
-from indexer.build.run import INDEX_NAME, _writer, build_index
+from indexer.build import build_index
 from indexer.engine.whoosh import evaluate as search_engine
 from indexer.engine.whoosh.dense import DENSE_EXT, DenseError, DenseReader, DenseWriter, open_dense
 from indexer.engine.whoosh.evaluate import Engine, evaluate
+from indexer.engine.whoosh.files import INDEX_NAME
+from indexer.engine.whoosh.index_writer import open_writer
 from indexer.engine.whoosh.schema import SCHEMA, to_documents
 from indexer.read.parse import parse_file
 from search_app.search import service as search
@@ -267,7 +269,7 @@ def test_a_merge_leaves_deleted_documents_out(
     with ix.searcher() as searcher:
         victim = searcher.stored_fields(0)["letter_id"]
     delete_and_commit(ix, "letter_id", victim)
-    writer = _writer(ix, -1)
+    writer = open_writer(ix)
     writer.commit(optimize=True)
     with ix.searcher() as searcher:
         assert not searcher.reader().has_deletions()
@@ -284,7 +286,7 @@ def mixed_index(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> P
     add_segment(ix, (doc for letter in letters[::3] for doc in to_documents(letter)))
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(whoosh_dense, "DENSE_MIN", LOW)
-        writer = _writer(ix, -1)
+        writer = open_writer(ix)
         for letter in letters:
             for doc in to_documents(letter):
                 writer.add_document(**doc)

@@ -1,6 +1,6 @@
 """FastWriter (whoosh_speed, whoosh_segment) writes the index Whoosh's own writer writes.
 
-Each test builds the same input twice, through Whoosh's SegmentWriter (build.FAST_WRITER off)
+Each test builds the same input twice, through Whoosh's SegmentWriter (index_writer.FAST_WRITER off)
 and through FastWriter, and compares everything a reader can see (segments, stored fields,
 columns, field lengths, every term's statistics and postings) plus the bytes of the postings
 and term files.
@@ -17,10 +17,11 @@ from typing import Any
 import pytest
 from whoosh import index
 
-import indexer.build.run as build
+import indexer.engine.whoosh.index_writer as index_writer
 import indexer.engine.whoosh.segment as whoosh_segment
 import indexer.engine.whoosh.writer as whoosh_speed
-from indexer.build.run import INDEX_NAME, build_index
+from indexer.build import build_index
+from indexer.engine.whoosh.files import INDEX_NAME
 from indexer.engine.whoosh.schema import SCHEMA, to_documents
 from indexer.engine.whoosh.writer import FastWriter
 from indexer.read.parse import parse_file
@@ -96,9 +97,9 @@ def build_both(
 ) -> tuple[Path, Path]:
     """Build sources with Whoosh's writer and with FastWriter; return both index folders."""
     plain, fast = tmp_path / "plain", tmp_path / "fast"
-    monkeypatch.setattr(build, "FAST_WRITER", False)
+    monkeypatch.setattr(index_writer, "FAST_WRITER", False)
     build_index(sources, plain, **kwargs)
-    monkeypatch.setattr(build, "FAST_WRITER", True)
+    monkeypatch.setattr(index_writer, "FAST_WRITER", True)
     build_index(sources, fast, **kwargs)
     return plain, fast
 
@@ -153,7 +154,7 @@ def test_a_merge_skips_deleted_documents_the_same_way(some_letters: Path, tmp_pa
     for fast in (False, True):
         copy = shutil.copytree(base, tmp_path / f"copy-{fast}")
         ix = index.open_dir(str(copy), indexname=INDEX_NAME)
-        writer = FastWriter(ix, build.JOINED, split=True) if fast else ix.writer()
+        writer = FastWriter(ix, index_writer.JOINED, split=True) if fast else ix.writer()
         writer.commit(optimize=True)
         dumps.append(index_dump(copy))
     assert dumps[0][0]["docs"][0] < len(index_dump(base)[0]["stored"])
@@ -225,7 +226,7 @@ def test_boosts_lists_and_odd_catch_alls_match_whoosh(tmp_path: Path) -> None:
         folder = tmp_path / str(fast)
         folder.mkdir()
         ix = index.create_in(str(folder), SCHEMA, indexname=INDEX_NAME)
-        writer = FastWriter(ix, build.JOINED) if fast else ix.writer()
+        writer = FastWriter(ix, index_writer.JOINED) if fast else ix.writer()
         for doc in docs:
             writer.add_document(**doc)
         writer.commit()
@@ -318,7 +319,7 @@ def test_new_documents_and_merged_segments_in_one_commit(
     for fast in (False, True):
         copy = shutil.copytree(base, tmp_path / f"copy-{fast}")
         ix = index.open_dir(str(copy), indexname=INDEX_NAME)
-        writer = FastWriter(ix, build.JOINED, split=True) if fast else ix.writer()
+        writer = FastWriter(ix, index_writer.JOINED, split=True) if fast else ix.writer()
         for letter in letters:
             for doc in to_documents(letter):
                 writer.add_document(**doc)

@@ -22,7 +22,7 @@ from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indexer.build.run import build_index, letter_files
+from indexer.build import build_index, letter_files
 from indexer.letter import UnreadableLetter
 from indexer.read.parse import parse_file
 from indexer.read.pdf import MAX_FILE_BYTES, MAX_TEXT_BYTES, extract_text, read_text_file

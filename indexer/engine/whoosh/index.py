@@ -16,6 +16,7 @@ from whoosh import index as whoosh_index
 from indexer.engine.caches import ByteCache, MatchCache
 from indexer.engine.interface import IndexMissing
 from indexer.engine.whoosh.arrays import EXTRA_TABLES, read_arrays
+from indexer.engine.whoosh.files import is_toc
 from indexer.engine.whoosh.generation import Generation
 from indexer.engine.whoosh.snapshot import WhooshSnapshot
 from indexer.engine.whoosh.storage import open_mapped
@@ -35,7 +36,7 @@ DEFAULT_POSTINGS_MB = 128
 def _signature(path: Path) -> tuple[tuple[str, int, int], ...]:
     """Identify the committed state cheaply: the TOC files' names, inodes and mtimes."""
     try:
-        entries = [e for e in os.scandir(path) if e.name.endswith(".toc")]
+        entries = [e for e in os.scandir(path) if is_toc(e.name)]
     except OSError:
         return ()
     out = []

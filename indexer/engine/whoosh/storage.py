@@ -23,6 +23,8 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import BufferFile, StructFile
 from whoosh.index import TOC, FileIndex
 
+from indexer.engine.whoosh.files import INDEX_NAME
+
 _PEEK = 8192
 
 
@@ -134,7 +136,7 @@ class PinnedIndex(FileIndex):  # type: ignore[misc]
     searchers must number the documents those arrays describe, however many commits follow.
     """
 
-    def __init__(self, storage: FileStorage, indexname: str = "MAIN") -> None:
+    def __init__(self, storage: FileStorage, indexname: str = INDEX_NAME) -> None:
         # FileIndex.__init__ would only read the TOC to check that it can; reading it here
         # once also fixes the version.
         self.storage = storage
@@ -148,7 +150,7 @@ class PinnedIndex(FileIndex):  # type: ignore[misc]
         return toc
 
 
-def open_mapped(path: str, indexname: str = "MAIN") -> PinnedIndex:
+def open_mapped(path: str, indexname: str = INDEX_NAME) -> PinnedIndex:
     """Open the version of the index at path committed now, its segments mapped, not copied.
 
     Readers and searchers opened from it later see that version, not a newer commit. A newer
