@@ -28,12 +28,12 @@ import numpy.typing as npt
 
 from indexer.engine.facets import PAIR_TYPE, BoolArray, FacetTable
 from indexer.engine.whoosh.facets import build_table, date_keys, live_mask
+from indexer.engine.whoosh.files import toc_name
 from indexer.fields import FACETS
 
 LOG = logging.getLogger(__name__)
 # Bump when what the arrays hold or how they are computed changes: older files are ignored.
 FORMAT = 1
-INDEX_NAME = "MAIN"  # the Whoosh index name indexer.build.run writes
 DATE_FIELD = "decision_date"
 # Tables beyond the facets: the statistics count citations too.
 EXTRA_TABLES = ("citation",)
@@ -198,7 +198,7 @@ def remove_stale(directory: Path, key: GenerationKey) -> None:
         match = SIDECAR_RE.match(name)
         if match:
             number = int(match[1])
-            newer = number > key.number and (directory / f"_{INDEX_NAME}_{number}.toc").exists()
+            newer = number > key.number and (directory / toc_name(number)).exists()
             if name != key.filename and not newer:
                 with suppress(OSError):
                     path.unlink()
