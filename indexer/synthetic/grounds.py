@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import random
 
-from indexer.synthetic.reasons import (
+from indexer.classify.reason_cues import (
     CONSERVATIVE_FAILED,
     DEPENDS,
     DUPLICATE,
@@ -30,9 +30,8 @@ from indexer.synthetic.reasons import (
     NOT_RECOMMENDED,
     SAFETY,
     WITHIN,
-    Group,
-    group_of,
 )
+from indexer.synthetic.reasons import Group, group_of
 from indexer.synthetic.vocab import Kind, Site
 
 SCREENED_DRUGS = frozenset({"Opioids", "Benzodiazepines"})  # screened for misuse

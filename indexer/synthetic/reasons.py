@@ -21,39 +21,28 @@ import enum
 import random
 from collections.abc import Sequence
 
-from indexer.synthetic.vocab import Kind
-
-NO_IMPROVEMENT = "No functional improvement"
-EXCEEDS = "Exceeds guideline limits"
-NOT_RECOMMENDED = "Not recommended by guideline"
-NO_INDICATIONS = "Indications not documented"
-NO_CONSERVATIVE = "Conservative care not tried"
-INSUFFICIENT = "Insufficient documentation"
-SAFETY = "Safety or monitoring concerns"
-DEPENDS = "Depends on a non-certified service"
-DUPLICATE = "Duplicate therapy"
-IMPROVEMENT = "Functional improvement shown"
-WITHIN = "Within guideline limits"
-INDICATIONS = "Indications documented"
-CONSERVATIVE_FAILED = "Conservative care failed"
-
-# Most decisive first: a non-certified primary service, the guideline's position, its limits,
-# the results of earlier treatment, the findings, and last the gaps of the paperwork.
-REASON_ORDER = (
+from indexer.classify.reason_cues import (
+    CONSERVATIVE_FAILED,
     DEPENDS,
-    NOT_RECOMMENDED,
-    EXCEEDS,
-    NO_IMPROVEMENT,
-    NO_INDICATIONS,
     DUPLICATE,
-    NO_CONSERVATIVE,
-    SAFETY,
-    INSUFFICIENT,
+    EXCEEDS,
     IMPROVEMENT,
     INDICATIONS,
+    INSUFFICIENT,
+    NO_CONSERVATIVE,
+    NO_IMPROVEMENT,
+    NO_INDICATIONS,
+    NOT_RECOMMENDED,
+    SAFETY,
     WITHIN,
-    CONSERVATIVE_FAILED,
 )
+from indexer.classify.reasons import OVERTURNED_ORDER, UPHELD_ORDER
+from indexer.synthetic.vocab import Kind
+
+# The generator writes what the classifier reads: its labels and its order, most decisive
+# first (a non-certified primary service, the guideline's position, its limits, the results of
+# earlier treatment, the findings, and last the gaps of the paperwork).
+REASON_ORDER = UPHELD_ORDER + OVERTURNED_ORDER
 UPHELD_WEIGHTS = (
     (NO_INDICATIONS, 26),
     (NO_IMPROVEMENT, 22),

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from indexer.classify.reason_cues import IMPROVEMENT, NO_CONSERVATIVE, NO_IMPROVEMENT
 from indexer.synthetic.grounds import ground_sentences, verdict
-from indexer.synthetic.reasons import IMPROVEMENT, NO_CONSERVATIVE, NO_IMPROVEMENT
 from indexer.synthetic.vocab import Kind, Site
 
 OCCUPATIONS = (

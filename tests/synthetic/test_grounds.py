@@ -7,12 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.classify.reasons import classify_reasons
-from indexer.classify.vocabulary import vocabulary
-from indexer.letter import Outcome
-from indexer.read.parse import parse_letter
-from indexer.synthetic.corpus import SyntheticItem, synthetic_letter
-from indexer.synthetic.reasons import (
+from indexer.classify.reason_cues import (
     CONSERVATIVE_FAILED,
     IMPROVEMENT,
     INDICATIONS,
@@ -20,11 +15,14 @@ from indexer.synthetic.reasons import (
     NO_CONSERVATIVE,
     NO_IMPROVEMENT,
     NO_INDICATIONS,
-    OVERTURNED_WEIGHTS,
-    REASON_ORDER,
-    UPHELD_WEIGHTS,
     WITHIN,
 )
+from indexer.classify.reasons import classify_reasons
+from indexer.classify.vocabulary import vocabulary
+from indexer.letter import Outcome
+from indexer.read.parse import parse_letter
+from indexer.synthetic.corpus import SyntheticItem, synthetic_letter
+from indexer.synthetic.reasons import OVERTURNED_WEIGHTS, REASON_ORDER, UPHELD_WEIGHTS
 
 SEED = 17
 LETTERS = 400  # about 640 decisions, 60 of them Overturned
