@@ -75,7 +75,7 @@ def test_treatment_tree_narrows_only_its_own_category(
     assert console_errors == []
 
 
-def test_long_facets_get_a_filter_box(page: Any, artifacts: Path) -> None:
+def test_long_facets_get_a_filter_box(page: Any, artifacts: Path, real_corpus: Path) -> None:
     page.goto("/")
     page.locator("#facet-state > summary").click()
     box = page.get_by_label("Filter reviewer licensed in values")
@@ -125,7 +125,9 @@ def test_pinpoint_citation_names_the_decision_and_its_url(
     assert console_errors == []
 
 
-def test_short_titles_in_results_letter_and_citation(page: Any, artifacts: Path) -> None:
+def test_short_titles_in_results_letter_and_citation(
+    page: Any, artifacts: Path, real_corpus: Path
+) -> None:
     page.goto("/?q=treatment%3A%22original+request%22")
     titles = page.locator(".hit-title a")
     assert titles.count() > 0
@@ -307,7 +309,7 @@ def test_snippets_read_quickly(page: Any, query: str) -> None:
         assert len(passages) <= 2, text
 
 
-def test_undated_decisions_and_facet_word_notice(page: Any) -> None:
+def test_undated_decisions_and_facet_word_notice(page: Any, real_corpus: Path) -> None:
     page.goto("/")
     undated = _box(page, "year", "Date not stated")
     assert undated.count() == 1
