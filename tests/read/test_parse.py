@@ -75,7 +75,7 @@ def test_corpus_is_present(corpus_dir: Path) -> None:
     assert {p.suffix for p in files} == {".pdf", ".txt"}
 
 
-# Without the real letters, one placeholder case that the real_corpus fixture skips.
+# Without the real letters the list is one None case, which the real_corpus fixture skips.
 @pytest.mark.parametrize("path", _corpus_files() or [None], ids=lambda p: p.stem if p else "none")
 def test_golden(path: Path, real_corpus: Path, request: pytest.FixtureRequest) -> None:
     view = golden_view(parse_file(path))
